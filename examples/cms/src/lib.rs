@@ -1,0 +1,4 @@
+//! The CMS of the migration guide: members, users and events, from the
+//! first table to split name columns, written as typed migrations.
+
+pub mod history;

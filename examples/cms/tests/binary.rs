@@ -1,0 +1,45 @@
+//! The README's first command: the example applies its migrations to a
+//! SQLite file in the working folder, and a second run applies nothing.
+
+use std::path::Path;
+use std::process::Command;
+
+fn run_in(folder: &Path) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_cms"))
+        .current_dir(folder)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run the cms binary");
+    assert!(
+        output.status.success(),
+        "cms failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("utf-8 output")
+}
+
+#[test]
+fn first_run_applies_every_migration_and_second_run_applies_none() {
+    let folder = std::env::temp_dir().join(format!("cms-binary-test-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).expect("create a working folder");
+
+    let first = run_in(&folder);
+    assert!(
+        first.contains("applied 2024_01_10_000001 create_members"),
+        "{first}"
+    );
+    assert!(
+        first.contains("applied 2024_01_10_000002 create_users"),
+        "{first}"
+    );
+    assert!(
+        folder.join("cms.db").exists(),
+        "the SQLite file is created in the working folder"
+    );
+
+    let second = run_in(&folder);
+    assert!(second.contains("nothing to apply"), "{second}");
+    assert!(!second.contains("applied 2024"), "{second}");
+
+    std::fs::remove_dir_all(&folder).expect("clean up");
+}

@@ -1,0 +1,64 @@
+//! Expansion: the checked history becomes a `static MIGRATIONS` set of
+//! constant data in the user's module.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::ast::History;
+use crate::check::{Checked, Downgrade};
+use crate::quote_model::Quote;
+
+/// The module, with its migrations replaced by the `MIGRATIONS` set.
+pub fn expand(history: &History, checked: &Checked) -> TokenStream {
+    let migrations = history.migrations.iter().zip(&checked.migrations).map(|(migration, checked)| {
+        let id = migration.id();
+        let name = migration.name.to_string();
+        let doc = &migration.doc;
+        let parents = &checked.parents;
+        let up = migration.up.iter().map(|step| step.op.quote());
+        let down = match &checked.downgrade {
+            Downgrade::Derived(ops) => {
+                let ops = ops.iter().map(Quote::quote);
+                quote!(::migration_runtime::Downgrade::Derived(&[#(#ops),*]))
+            }
+            Downgrade::Written(ops) => {
+                let ops = ops.iter().map(Quote::quote);
+                quote!(::migration_runtime::Downgrade::Written(&[#(#ops),*]))
+            }
+            Downgrade::Irreversible(reason) => quote!(::migration_runtime::Downgrade::Irreversible(#reason)),
+        };
+        quote! {
+            ::migration_runtime::Migration::__new(#id, #name, #doc, &[#(#parents),*], &[#(#up),*], #down)
+        }
+    });
+    module(history, quote!(&[#(#migrations),*]))
+}
+
+/// Every error, plus the module with an empty set so the user's code that
+/// names `MIGRATIONS` does not add errors of its own.
+pub fn expand_errors(history: &History, error: syn::Error) -> TokenStream {
+    let errors = error.to_compile_error();
+    let module = module(history, quote!(&[]));
+    quote!(#errors #module)
+}
+
+fn module(history: &History, migrations: TokenStream) -> TokenStream {
+    let History {
+        attrs,
+        vis,
+        ident,
+        items,
+        allow_branches,
+        ..
+    } = history;
+    quote! {
+        #(#attrs)*
+        #vis mod #ident {
+            #(#items)*
+
+            /// Every migration of this history, oldest first.
+            pub static MIGRATIONS: ::migration_runtime::MigrationSet =
+                ::migration_runtime::MigrationSet::__new(#migrations, #allow_branches);
+        }
+    }
+}

@@ -1,0 +1,413 @@
+//! Typed expressions for data steps: backfills, conditions and restores.
+//!
+//! An expression reads only the columns of the row being written. Its type is
+//! checked against the table as it stands at that point of history, so a
+//! mistake is reported where the author wrote it, not at deploy time.
+
+use crate::types::{Family, SqlType};
+use crate::{List, Name, Table};
+
+/// A constant value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Literal {
+    /// SQL NULL.
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A floating-point number.
+    Float(f64),
+    /// A string.
+    Text(Name),
+}
+
+/// What a [`Expr::Call`] computes. Each renders to SQL that gives the same
+/// result on every backend.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Function {
+    /// Joins text values; NULL arguments count as empty text (as PostgreSQL's `CONCAT`).
+    Concat,
+    /// `split_part(text, delimiter, n)`: the n-th field (from 1), or empty text when missing.
+    SplitPart,
+    /// The first argument that is not NULL.
+    Coalesce,
+    /// Lower case.
+    Lower,
+    /// Upper case.
+    Upper,
+    /// Without leading and trailing spaces.
+    Trim,
+    /// `substring(text, start, length)`, counting characters from 1.
+    Substring,
+    /// The number of characters.
+    Length,
+    /// NULL when both arguments are equal, else the first.
+    NullIf,
+    /// Converts to another type.
+    Cast(SqlType),
+    /// `a + b`.
+    Add,
+    /// `a - b`.
+    Sub,
+    /// `a * b`.
+    Mul,
+    /// `a / b` (integer division truncates toward zero).
+    Div,
+    /// `a = b`.
+    Eq,
+    /// `a <> b`.
+    Ne,
+    /// `a < b`.
+    Lt,
+    /// `a <= b`.
+    Le,
+    /// `a > b`.
+    Gt,
+    /// `a >= b`.
+    Ge,
+    /// Both conditions hold.
+    And,
+    /// Either condition holds.
+    Or,
+    /// The condition does not hold.
+    Not,
+    /// The value is NULL.
+    IsNull,
+    /// The value is not NULL.
+    IsNotNull,
+    /// `CASE WHEN c1 THEN v1 [WHEN c2 THEN v2 ...] ELSE otherwise END`: arguments
+    /// are the condition/value pairs followed by the value otherwise.
+    Case,
+}
+
+impl Function {
+    /// The name the migration language uses for this function.
+    pub fn dsl_name(self) -> &'static str {
+        match self {
+            Function::Concat => "concat",
+            Function::SplitPart => "split_part",
+            Function::Coalesce => "coalesce",
+            Function::Lower => "lower",
+            Function::Upper => "upper",
+            Function::Trim => "trim",
+            Function::Substring => "substring",
+            Function::Length => "length",
+            Function::NullIf => "nullif",
+            Function::Cast(_) => "cast",
+            Function::Add => "+",
+            Function::Sub => "-",
+            Function::Mul => "*",
+            Function::Div => "/",
+            Function::Eq => "eq",
+            Function::Ne => "ne",
+            Function::Lt => "lt",
+            Function::Le => "le",
+            Function::Gt => "gt",
+            Function::Ge => "ge",
+            Function::And => "and",
+            Function::Or => "or",
+            Function::Not => "not",
+            Function::IsNull => "is_null",
+            Function::IsNotNull => "is_not_null",
+            Function::Case => "case_when",
+        }
+    }
+}
+
+/// An expression over the columns of one row.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expr {
+    /// The value of a column of the row.
+    Column(Name),
+    /// A constant.
+    Literal(Literal),
+    /// A function or operator applied to arguments.
+    Call(Function, List<Expr>),
+}
+
+/// A type error, with the path (argument indexes from the root) to the
+/// sub-expression at fault so the macro can point at the author's token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExprError {
+    /// Argument indexes leading from the root expression to the one at fault.
+    pub path: Vec<usize>,
+    /// What is wrong, in the migration language's terms.
+    pub message: String,
+}
+
+impl ExprError {
+    fn at(message: impl Into<String>) -> Self {
+        ExprError {
+            path: Vec::new(),
+            message: message.into(),
+        }
+    }
+
+    fn within(mut self, index: usize) -> Self {
+        self.path.insert(0, index);
+        self
+    }
+}
+
+/// The type of an expression's value: `None` for a bare NULL, which fits any column.
+pub type ExprType = Option<SqlType>;
+
+impl Expr {
+    /// Every column this expression reads.
+    pub fn columns(&self) -> Vec<&str> {
+        let mut found = Vec::new();
+        self.collect_columns(&mut found);
+        found
+    }
+
+    fn collect_columns<'a>(&'a self, found: &mut Vec<&'a str>) {
+        match self {
+            Expr::Column(name) => found.push(name),
+            Expr::Literal(_) => {}
+            Expr::Call(_, args) => args.iter().for_each(|arg| arg.collect_columns(found)),
+        }
+    }
+
+    /// Whether this condition holds only where `column` is NULL (so a backfill
+    /// guarded by it never overwrites a value).
+    pub fn requires_null(&self, column: &str) -> bool {
+        match self {
+            Expr::Call(Function::IsNull, args) => {
+                matches!(args.first(), Some(Expr::Column(name)) if name == column)
+            }
+            Expr::Call(Function::And, args) => args.iter().any(|arg| arg.requires_null(column)),
+            _ => false,
+        }
+    }
+
+    /// The type of this expression evaluated on a row of `table`.
+    pub fn type_in(&self, table: &Table) -> Result<ExprType, ExprError> {
+        match self {
+            Expr::Column(name) => table.column(name).map(|c| Some(c.ty)).ok_or_else(|| {
+                ExprError::at(format!("table `{}` has no column `{name}`", table.name))
+            }),
+            Expr::Literal(literal) => Ok(literal_type(literal)),
+            Expr::Call(function, args) => {
+                let mut types = Vec::with_capacity(args.len());
+                for (index, arg) in args.iter().enumerate() {
+                    types.push(arg.type_in(table).map_err(|e| e.within(index))?);
+                }
+                call_type(*function, args, &types)
+            }
+        }
+    }
+}
+
+fn literal_type(literal: &Literal) -> ExprType {
+    match literal {
+        Literal::Null => None,
+        Literal::Bool(_) => Some(SqlType::Bool),
+        Literal::Int(_) => Some(SqlType::BigInt),
+        Literal::Float(_) => Some(SqlType::Double),
+        Literal::Text(_) => Some(SqlType::Text),
+    }
+}
+
+/// Whether a value of type `value` can be stored in a column of type `column`.
+pub fn fits(value: ExprType, column: SqlType) -> bool {
+    value.is_none_or(|ty| ty.family() == column.family())
+}
+
+fn describe(ty: ExprType) -> String {
+    ty.map_or_else(|| "NULL".to_owned(), |ty| ty.to_string())
+}
+
+fn expect_family(
+    types: &[ExprType],
+    index: usize,
+    family: Family,
+    function: Function,
+) -> Result<(), ExprError> {
+    match types[index] {
+        Some(ty) if ty.family() != family => Err(ExprError::at(format!(
+            "`{}` expects {} here, found {}",
+            function.dsl_name(),
+            family_name(family),
+            describe(Some(ty))
+        ))
+        .within(index)),
+        _ => Ok(()),
+    }
+}
+
+fn family_name(family: Family) -> &'static str {
+    match family {
+        Family::Number => "a number",
+        Family::Text => "text",
+        Family::Bool => "a condition",
+        Family::Uuid => "a uuid",
+        Family::Date => "a date",
+        Family::Timestamp => "a timestamp",
+        Family::Bytes => "bytes",
+        Family::Json => "json",
+    }
+}
+
+fn expect_arity(function: Function, args: &[Expr], wanted: usize) -> Result<(), ExprError> {
+    if args.len() == wanted {
+        Ok(())
+    } else {
+        Err(ExprError::at(format!(
+            "`{}` takes {wanted} argument(s), found {}",
+            function.dsl_name(),
+            args.len()
+        )))
+    }
+}
+
+fn positive_int_literal(args: &[Expr], index: usize, what: &str) -> Result<(), ExprError> {
+    match args.get(index) {
+        Some(Expr::Literal(Literal::Int(n))) if *n >= 1 => Ok(()),
+        _ => Err(
+            ExprError::at(format!("{what} must be an integer literal of at least 1")).within(index),
+        ),
+    }
+}
+
+/// The one common family of `types` (NULLs aside), or an error at the first that differs.
+fn common_type(function: Function, types: &[ExprType]) -> Result<ExprType, ExprError> {
+    let mut found: ExprType = None;
+    for (index, ty) in types.iter().enumerate() {
+        match (found, ty) {
+            (None, Some(_)) => found = *ty,
+            (Some(first), Some(this)) if first.family() != this.family() => {
+                return Err(ExprError::at(format!(
+                    "`{}` mixes {} and {}",
+                    function.dsl_name(),
+                    describe(Some(first)),
+                    describe(Some(*this))
+                ))
+                .within(index));
+            }
+            _ => {}
+        }
+    }
+    Ok(found)
+}
+
+fn call_type(function: Function, args: &[Expr], types: &[ExprType]) -> Result<ExprType, ExprError> {
+    use Function::*;
+    match function {
+        Concat => {
+            if args.is_empty() {
+                return Err(ExprError::at("`concat` needs at least one argument"));
+            }
+            for index in 0..types.len() {
+                expect_family(types, index, Family::Text, function)?;
+            }
+            Ok(Some(SqlType::Text))
+        }
+        SplitPart => {
+            expect_arity(function, args, 3)?;
+            expect_family(types, 0, Family::Text, function)?;
+            match &args[1] {
+                Expr::Literal(Literal::Text(delimiter)) if !delimiter.is_empty() => {}
+                _ => {
+                    return Err(ExprError::at(
+                        "the delimiter of `split_part` must be a non-empty text literal",
+                    )
+                    .within(1));
+                }
+            }
+            positive_int_literal(args, 2, "the field number of `split_part`")?;
+            Ok(Some(SqlType::Text))
+        }
+        Substring => {
+            expect_arity(function, args, 3)?;
+            expect_family(types, 0, Family::Text, function)?;
+            positive_int_literal(args, 1, "the start of `substring`")?;
+            positive_int_literal(args, 2, "the length of `substring`")?;
+            Ok(Some(SqlType::Text))
+        }
+        Lower | Upper | Trim => {
+            expect_arity(function, args, 1)?;
+            expect_family(types, 0, Family::Text, function)?;
+            Ok(Some(SqlType::Text))
+        }
+        Length => {
+            expect_arity(function, args, 1)?;
+            expect_family(types, 0, Family::Text, function)?;
+            Ok(Some(SqlType::Integer))
+        }
+        Coalesce => {
+            if args.is_empty() {
+                return Err(ExprError::at("`coalesce` needs at least one argument"));
+            }
+            common_type(function, types)
+        }
+        NullIf => {
+            expect_arity(function, args, 2)?;
+            common_type(function, types)?;
+            Ok(types[0])
+        }
+        Cast(to) => {
+            expect_arity(function, args, 1)?;
+            Ok(Some(to))
+        }
+        Add | Sub | Mul | Div => {
+            expect_arity(function, args, 2)?;
+            expect_family(types, 0, Family::Number, function)?;
+            expect_family(types, 1, Family::Number, function)?;
+            Ok(Some(arithmetic_type(types[0], types[1])))
+        }
+        Eq | Ne | Lt | Le | Gt | Ge => {
+            expect_arity(function, args, 2)?;
+            common_type(function, types)?;
+            Ok(Some(SqlType::Bool))
+        }
+        And | Or => {
+            expect_arity(function, args, 2)?;
+            expect_family(types, 0, Family::Bool, function)?;
+            expect_family(types, 1, Family::Bool, function)?;
+            Ok(Some(SqlType::Bool))
+        }
+        Not => {
+            expect_arity(function, args, 1)?;
+            expect_family(types, 0, Family::Bool, function)?;
+            Ok(Some(SqlType::Bool))
+        }
+        IsNull | IsNotNull => {
+            expect_arity(function, args, 1)?;
+            Ok(Some(SqlType::Bool))
+        }
+        Case => {
+            if args.len() < 3 || args.len().is_multiple_of(2) {
+                return Err(ExprError::at(
+                    "`case_when` needs one or more (condition, value) pairs and a value otherwise",
+                ));
+            }
+            let mut values = Vec::new();
+            for (index, ty) in types.iter().enumerate() {
+                let is_condition = index % 2 == 0 && index + 1 < types.len();
+                if is_condition {
+                    expect_family(types, index, Family::Bool, function)?;
+                    values.push(None);
+                } else {
+                    values.push(*ty);
+                }
+            }
+            common_type(function, &values)
+        }
+    }
+}
+
+fn arithmetic_type(left: ExprType, right: ExprType) -> SqlType {
+    let pair = [left, right];
+    if pair.contains(&Some(SqlType::Double)) {
+        SqlType::Double
+    } else if let Some(decimal) = pair
+        .iter()
+        .flatten()
+        .find(|ty| matches!(ty, SqlType::Decimal { .. }))
+    {
+        *decimal
+    } else {
+        SqlType::BigInt
+    }
+}

@@ -1,0 +1,74 @@
+//! A connection to whichever backend a database URL names.
+
+use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel_migrations::MigrationHarness;
+
+use crate::dialect::Backend;
+use crate::error::Error;
+use crate::set::MigrationSet;
+
+/// A connection to PostgreSQL or SQLite, chosen by the URL.
+pub enum AnyConnection {
+    /// A PostgreSQL connection.
+    Postgres(PgConnection),
+    /// A SQLite connection.
+    Sqlite(SqliteConnection),
+}
+
+/// The backend a database URL names: `postgres://` and `postgresql://` are
+/// PostgreSQL; `sqlite://path`, `file:` URLs, `:memory:` and plain paths are SQLite.
+pub fn backend_of(url: &str) -> Result<Backend, Error> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Backend::Postgres)
+    } else if url.contains("://") && !url.starts_with("sqlite://") {
+        Err(Error::UnsupportedUrl(url.to_owned()))
+    } else {
+        Ok(Backend::Sqlite)
+    }
+}
+
+impl AnyConnection {
+    /// Connects to the database at `url` (see [`backend_of`]).
+    pub fn establish(url: &str) -> Result<Self, Error> {
+        Ok(match backend_of(url)? {
+            Backend::Postgres => AnyConnection::Postgres(PgConnection::establish(url)?),
+            Backend::Sqlite => {
+                let path = url.strip_prefix("sqlite://").unwrap_or(url);
+                AnyConnection::Sqlite(SqliteConnection::establish(path)?)
+            }
+        })
+    }
+
+    /// Which backend this is.
+    pub fn backend(&self) -> Backend {
+        match self {
+            AnyConnection::Postgres(_) => Backend::Postgres,
+            AnyConnection::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+
+    /// Applies every pending migration of `set` through diesel's harness;
+    /// returns the ids applied, oldest first.
+    pub fn run_pending_migrations(
+        &mut self,
+        set: MigrationSet,
+    ) -> Result<Vec<String>, Box<dyn std::error::Error + Send + Sync>> {
+        let versions = match self {
+            AnyConnection::Postgres(conn) => conn.run_pending_migrations(set)?,
+            AnyConnection::Sqlite(conn) => conn.run_pending_migrations(set)?,
+        };
+        Ok(versions.iter().map(ToString::to_string).collect())
+    }
+
+    /// Reverts the last applied migration of `set`; returns its id.
+    pub fn revert_last_migration(
+        &mut self,
+        set: MigrationSet,
+    ) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+        let version = match self {
+            AnyConnection::Postgres(conn) => conn.revert_last_migration(set)?,
+            AnyConnection::Sqlite(conn) => conn.revert_last_migration(set)?,
+        };
+        Ok(version.to_string())
+    }
+}

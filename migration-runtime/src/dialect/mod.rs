@@ -1,0 +1,60 @@
+//! SQL for each backend. `sql` writes what the backends share; each backend
+//! module writes only what differs (types, defaults, the functions SQLite
+//! spells otherwise, and the table rebuilds SQLite needs for `ALTER COLUMN`).
+
+mod postgres;
+mod sql;
+mod sqlite;
+
+use migration_model::{Op, Schema};
+
+pub use sql::{quote_ident, quote_text};
+
+/// A database the migrations can run on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Backend {
+    /// PostgreSQL (13 or later).
+    Postgres,
+    /// SQLite (3.35 or later; bundled).
+    Sqlite,
+}
+
+impl Backend {
+    /// The SQL statements that perform `op` on a database whose schema is `before`.
+    pub fn render(self, op: &Op, before: &Schema) -> Result<Vec<String>, String> {
+        match self {
+            Backend::Postgres => postgres::render(op, before),
+            Backend::Sqlite => sqlite::render(op, before),
+        }
+    }
+
+    /// The SQL for an expression over a row, as this backend evaluates it.
+    pub fn render_expr(self, expr: &migration_model::Expr) -> Result<String, String> {
+        match self {
+            Backend::Postgres => sql::expr(&postgres::Postgres, expr),
+            Backend::Sqlite => sql::expr(&sqlite::Sqlite, expr),
+        }
+    }
+
+    /// The backend's usual name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Postgres => "postgres",
+            Backend::Sqlite => "sqlite",
+        }
+    }
+}
+
+impl std::str::FromStr for Backend {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "postgres" | "postgresql" | "pg" => Ok(Backend::Postgres),
+            "sqlite" | "sqlite3" => Ok(Backend::Sqlite),
+            other => Err(format!(
+                "unknown backend `{other}`: expected postgres or sqlite"
+            )),
+        }
+    }
+}

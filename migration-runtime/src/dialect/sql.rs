@@ -1,0 +1,248 @@
+//! The SQL every backend shares, written through the [`Dialect`] hooks
+//! where backends differ. Identifiers are always quoted, literals escaped.
+
+use migration_model::{
+    Column, ColumnDefault, Expr, ForeignKey, Function, Index, Literal, RefAction, SqlType, Table,
+};
+
+/// What a backend spells its own way.
+pub trait Dialect {
+    /// The column type's SQL.
+    fn column_type(&self, ty: SqlType) -> String;
+    /// The `DEFAULT ...` clause (or identity clause) for a column.
+    fn default_clause(&self, default: &ColumnDefault, ty: SqlType) -> Result<String, String>;
+    /// A function call whose SQL differs from [`common_call`], or `None`.
+    fn special_call(&self, function: Function, args: &[Expr]) -> Option<Result<String, String>>;
+    /// A column definition inside `CREATE TABLE`.
+    fn column_definition(&self, column: &Column) -> Result<String, String> {
+        column_definition(self, column)
+    }
+    /// Whether the table's primary key was already declared on its column.
+    fn primary_key_inline(&self, _table: &Table) -> bool {
+        false
+    }
+}
+
+/// `"name"`, with embedded quotes doubled.
+pub fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// `'text'`, with embedded quotes doubled.
+pub fn quote_text(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+fn ident_list(names: &[impl AsRef<str>]) -> String {
+    names
+        .iter()
+        .map(|n| quote_ident(n.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A literal's SQL.
+pub fn literal(value: &Literal) -> Result<String, String> {
+    Ok(match value {
+        Literal::Null => "NULL".to_owned(),
+        Literal::Bool(true) => "TRUE".to_owned(),
+        Literal::Bool(false) => "FALSE".to_owned(),
+        Literal::Int(n) => n.to_string(),
+        Literal::Float(f) if f.is_finite() => format!("{f:?}"),
+        Literal::Float(f) => return Err(format!("{f} cannot be written as a SQL literal")),
+        Literal::Text(text) if text.contains('\0') => {
+            return Err("text literals cannot contain NUL characters".to_owned());
+        }
+        Literal::Text(text) => quote_text(text),
+    })
+}
+
+/// An expression's SQL.
+pub fn expr<D: Dialect + ?Sized>(dialect: &D, value: &Expr) -> Result<String, String> {
+    match value {
+        Expr::Column(name) => Ok(quote_ident(name)),
+        Expr::Literal(value) => literal(value),
+        Expr::Call(function, args) => match dialect.special_call(*function, args) {
+            Some(rendered) => rendered,
+            None => common_call(dialect, *function, args),
+        },
+    }
+}
+
+/// The SQL of a function that all backends write alike.
+pub fn common_call<D: Dialect + ?Sized>(
+    dialect: &D,
+    function: Function,
+    args: &[Expr],
+) -> Result<String, String> {
+    let rendered = args
+        .iter()
+        .map(|arg| expr(dialect, arg))
+        .collect::<Result<Vec<_>, _>>()?;
+    let arg = |index: usize| {
+        rendered
+            .get(index)
+            .cloned()
+            .ok_or_else(|| format!("`{}` is missing an argument", function.dsl_name()))
+    };
+    let infix = |operator: &str| -> Result<String, String> {
+        Ok(format!("({} {operator} {})", arg(0)?, arg(1)?))
+    };
+    Ok(match function {
+        Function::Coalesce => format!("COALESCE({})", rendered.join(", ")),
+        Function::Lower => format!("LOWER({})", arg(0)?),
+        Function::Upper => format!("UPPER({})", arg(0)?),
+        Function::Trim => format!("TRIM({})", arg(0)?),
+        Function::Substring => format!("SUBSTR({}, {}, {})", arg(0)?, arg(1)?, arg(2)?),
+        Function::NullIf => format!("NULLIF({}, {})", arg(0)?, arg(1)?),
+        Function::Cast(ty) => format!("CAST({} AS {})", arg(0)?, dialect.column_type(ty)),
+        Function::Add => infix("+")?,
+        Function::Sub => infix("-")?,
+        Function::Mul => infix("*")?,
+        Function::Div => infix("/")?,
+        Function::Eq => infix("=")?,
+        Function::Ne => infix("<>")?,
+        Function::Lt => infix("<")?,
+        Function::Le => infix("<=")?,
+        Function::Gt => infix(">")?,
+        Function::Ge => infix(">=")?,
+        Function::And => infix("AND")?,
+        Function::Or => infix("OR")?,
+        Function::Not => format!("(NOT {})", arg(0)?),
+        Function::IsNull => format!("({} IS NULL)", arg(0)?),
+        Function::IsNotNull => format!("({} IS NOT NULL)", arg(0)?),
+        Function::Case => {
+            let mut sql = "CASE".to_owned();
+            let (otherwise, pairs) = rendered.split_last().ok_or("`case_when` needs arguments")?;
+            for pair in pairs.chunks(2) {
+                if let [condition, value] = pair {
+                    sql.push_str(&format!(" WHEN {condition} THEN {value}"));
+                }
+            }
+            sql.push_str(&format!(" ELSE {otherwise} END"));
+            sql
+        }
+        Function::Concat | Function::SplitPart | Function::Length => {
+            return Err(format!(
+                "`{}` has no common SQL; the backend must write it",
+                function.dsl_name()
+            ));
+        }
+    })
+}
+
+fn column_definition<D: Dialect + ?Sized>(dialect: &D, column: &Column) -> Result<String, String> {
+    let mut sql = format!(
+        "{} {}",
+        quote_ident(&column.name),
+        dialect.column_type(column.ty)
+    );
+    if !column.nullable {
+        sql.push_str(" NOT NULL");
+    }
+    if let Some(default) = &column.default {
+        sql.push(' ');
+        sql.push_str(&dialect.default_clause(default, column.ty)?);
+    }
+    Ok(sql)
+}
+
+fn action(action: RefAction) -> &'static str {
+    match action {
+        RefAction::NoAction => "NO ACTION",
+        RefAction::Restrict => "RESTRICT",
+        RefAction::Cascade => "CASCADE",
+        RefAction::SetNull => "SET NULL",
+        RefAction::SetDefault => "SET DEFAULT",
+    }
+}
+
+/// `CONSTRAINT "name" FOREIGN KEY (..) REFERENCES "t" (..) ON DELETE ..`.
+pub fn foreign_key_clause(key: &ForeignKey) -> String {
+    let mut sql = format!(
+        "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({})",
+        quote_ident(&key.name),
+        ident_list(&key.columns),
+        quote_ident(&key.ref_table),
+        ident_list(&key.ref_columns)
+    );
+    if key.on_delete != RefAction::NoAction {
+        sql.push_str(&format!(" ON DELETE {}", action(key.on_delete)));
+    }
+    if key.on_update != RefAction::NoAction {
+        sql.push_str(&format!(" ON UPDATE {}", action(key.on_update)));
+    }
+    sql
+}
+
+/// `CREATE TABLE` with every column and constraint, under the name `name`.
+pub fn create_table<D: Dialect + ?Sized>(
+    dialect: &D,
+    table: &Table,
+    name: &str,
+) -> Result<String, String> {
+    let mut parts = Vec::new();
+    for column in table.columns.iter() {
+        parts.push(dialect.column_definition(column)?);
+    }
+    if !table.primary_key.is_empty() && !dialect.primary_key_inline(table) {
+        parts.push(format!(
+            "CONSTRAINT {} PRIMARY KEY ({})",
+            quote_ident(&format!("{}_pkey", table.name)),
+            ident_list(&table.primary_key)
+        ));
+    }
+    for unique in table.uniques.iter() {
+        parts.push(format!(
+            "CONSTRAINT {} UNIQUE ({})",
+            quote_ident(&unique.name),
+            ident_list(&unique.columns)
+        ));
+    }
+    for check in table.checks.iter() {
+        parts.push(format!(
+            "CONSTRAINT {} CHECK ({})",
+            quote_ident(&check.name),
+            expr(dialect, &check.condition)?
+        ));
+    }
+    for key in table.foreign_keys.iter() {
+        parts.push(foreign_key_clause(key));
+    }
+    Ok(format!(
+        "CREATE TABLE {} (\n    {}\n)",
+        quote_ident(name),
+        parts.join(",\n    ")
+    ))
+}
+
+/// `CREATE [UNIQUE] INDEX`.
+pub fn create_index(index: &Index) -> String {
+    format!(
+        "CREATE {}INDEX {} ON {} ({})",
+        if index.unique { "UNIQUE " } else { "" },
+        quote_ident(&index.name),
+        quote_ident(&index.table),
+        ident_list(&index.columns)
+    )
+}
+
+/// `UPDATE .. SET column = value [WHERE condition]`.
+pub fn update<D: Dialect + ?Sized>(
+    dialect: &D,
+    table: &str,
+    column: &str,
+    value: &Expr,
+    only_where: Option<&Expr>,
+) -> Result<String, String> {
+    let mut sql = format!(
+        "UPDATE {} SET {} = {}",
+        quote_ident(table),
+        quote_ident(column),
+        expr(dialect, value)?
+    );
+    if let Some(condition) = only_where {
+        sql.push_str(&format!(" WHERE {}", expr(dialect, condition)?));
+    }
+    Ok(sql)
+}

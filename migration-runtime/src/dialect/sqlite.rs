@@ -1,0 +1,247 @@
+//! SQLite: what it cannot `ALTER` (types, defaults, NOT NULL, foreign keys)
+//! is done by rebuilding the table inside the migration's transaction:
+//! create the new shape, copy every row, drop the old table, rename, and
+//! recreate its indexes.
+//!
+//! Foreign keys must be off while a table is rebuilt (SQLite's documented
+//! procedure): dropping a referenced table with them on would delete, or
+//! cascade to, the rows that reference it.
+
+use migration_model::{Column, ColumnDefault, Expr, Function, Literal, Op, Schema, SqlType, Table};
+
+use super::sql::{self, Dialect, quote_ident};
+
+pub struct Sqlite;
+
+/// A random version-4 UUID as text: SQLite has no UUID function.
+const RANDOM_UUID: &str = "(lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || \
+     substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || \
+     substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6))))";
+
+impl Dialect for Sqlite {
+    fn column_type(&self, ty: SqlType) -> String {
+        match ty {
+            SqlType::SmallInt => "SMALLINT".into(),
+            SqlType::Integer => "INTEGER".into(),
+            SqlType::BigInt => "BIGINT".into(),
+            SqlType::Double => "DOUBLE".into(),
+            SqlType::Decimal { precision, scale } => format!("DECIMAL({precision}, {scale})"),
+            SqlType::Text => "TEXT".into(),
+            SqlType::Varchar(length) => format!("VARCHAR({length})"),
+            SqlType::Bool => "BOOLEAN".into(),
+            SqlType::Uuid => "UUID".into(),
+            SqlType::Date => "DATE".into(),
+            SqlType::Timestamp => "TIMESTAMP".into(),
+            SqlType::TimestampTz => "TIMESTAMPTZ".into(),
+            SqlType::Bytes => "BLOB".into(),
+            SqlType::Json => "JSON".into(),
+        }
+    }
+
+    fn default_clause(&self, default: &ColumnDefault, ty: SqlType) -> Result<String, String> {
+        Ok(match default {
+            ColumnDefault::Value(value) => format!("DEFAULT {}", sql::literal(value)?),
+            ColumnDefault::Now if ty == SqlType::Date => "DEFAULT CURRENT_DATE".into(),
+            ColumnDefault::Now => "DEFAULT CURRENT_TIMESTAMP".into(),
+            ColumnDefault::RandomUuid => format!("DEFAULT {RANDOM_UUID}"),
+            // Declared with the key itself: see `column_definition`.
+            ColumnDefault::Identity => String::new(),
+        })
+    }
+
+    fn special_call(&self, function: Function, args: &[Expr]) -> Option<Result<String, String>> {
+        match function {
+            Function::Concat => Some(concat(self, args)),
+            Function::SplitPart => Some(split_part(self, args)),
+            Function::Length => Some(sql::expr(self, &args[0]).map(|arg| format!("LENGTH({arg})"))),
+            _ => None,
+        }
+    }
+
+    fn column_definition(&self, column: &Column) -> Result<String, String> {
+        if column.default == Some(ColumnDefault::Identity) {
+            // Only `INTEGER PRIMARY KEY` makes SQLite assign the next key itself.
+            return Ok(format!("{} INTEGER PRIMARY KEY", quote_ident(&column.name)));
+        }
+        let mut sql = format!(
+            "{} {}",
+            quote_ident(&column.name),
+            self.column_type(column.ty)
+        );
+        if !column.nullable {
+            sql.push_str(" NOT NULL");
+        }
+        if let Some(default) = &column.default {
+            sql.push(' ');
+            sql.push_str(&self.default_clause(default, column.ty)?);
+        }
+        Ok(sql)
+    }
+
+    fn primary_key_inline(&self, table: &Table) -> bool {
+        table
+            .columns
+            .iter()
+            .any(|c| c.default == Some(ColumnDefault::Identity))
+    }
+}
+
+/// `CONCAT` skips NULLs, as PostgreSQL's does.
+fn concat(dialect: &Sqlite, args: &[Expr]) -> Result<String, String> {
+    let parts = args
+        .iter()
+        .map(|arg| {
+            let sql = sql::expr(dialect, arg)?;
+            Ok(match arg {
+                Expr::Literal(Literal::Text(_)) => sql,
+                _ => format!("COALESCE({sql}, '')"),
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(format!("({})", parts.join(" || ")))
+}
+
+/// `SPLIT_PART(text, delimiter, n)` as PostgreSQL computes it: the n-th
+/// field, empty text when there are fewer fields, NULL for NULL text.
+///
+/// With a delimiter appended, every field ends with one; skipping n-1
+/// fields leaves the n-th at the front. The text expression is repeated
+/// 2^(n-1) times, so the macro keeps n a small literal.
+fn split_part(dialect: &Sqlite, args: &[Expr]) -> Result<String, String> {
+    let [
+        text,
+        Expr::Literal(Literal::Text(delimiter)),
+        Expr::Literal(Literal::Int(n)),
+    ] = args
+    else {
+        return Err(
+            "split_part needs a text, a delimiter literal and a field number literal".into(),
+        );
+    };
+    if *n < 1 || *n > 16 {
+        return Err(format!(
+            "split_part field number {n} is out of range 1..=16 on SQLite"
+        ));
+    }
+    let delimiter = sql::quote_text(delimiter);
+    let mut rest = format!("({} || {delimiter})", sql::expr(dialect, text)?);
+    for _ in 1..*n {
+        rest = format!("SUBSTR({rest}, INSTR({rest}, {delimiter}) + LENGTH({delimiter}))");
+    }
+    Ok(format!("SUBSTR({rest}, 1, INSTR({rest}, {delimiter}) - 1)"))
+}
+
+/// The statements for `op` on SQLite.
+pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>, String> {
+    let dialect = &Sqlite;
+    let statement = match op {
+        Op::CreateTable(table) => sql::create_table(dialect, table, &table.name)?,
+        Op::DropTable { table } => format!("DROP TABLE {}", quote_ident(table)),
+        Op::RenameTable { from, to } => format!(
+            "ALTER TABLE {} RENAME TO {}",
+            quote_ident(from),
+            quote_ident(to)
+        ),
+        Op::AddColumn { table, column } => {
+            let constant_default = matches!(column.default, None | Some(ColumnDefault::Value(_)));
+            if !constant_default || (!column.nullable && column.default.is_none()) {
+                // SQLite's ADD COLUMN takes only constant defaults, and a
+                // NOT NULL column only with one.
+                return rebuild(op, before, table);
+            }
+            format!(
+                "ALTER TABLE {} ADD COLUMN {}",
+                quote_ident(table),
+                dialect.column_definition(column)?
+            )
+        }
+        Op::DropColumn { table, column, .. } => {
+            format!(
+                "ALTER TABLE {} DROP COLUMN {}",
+                quote_ident(table),
+                quote_ident(column)
+            )
+        }
+        Op::RenameColumn { table, from, to } => format!(
+            "ALTER TABLE {} RENAME COLUMN {} TO {}",
+            quote_ident(table),
+            quote_ident(from),
+            quote_ident(to)
+        ),
+        Op::ChangeType { table, .. }
+        | Op::SetDefault { table, .. }
+        | Op::SetNullable { table, .. }
+        | Op::AddForeignKey { table, .. }
+        | Op::DropForeignKey { table, .. } => return rebuild(op, before, table),
+        Op::CreateIndex(index) => sql::create_index(index),
+        Op::DropIndex { name } => format!("DROP INDEX {}", quote_ident(name)),
+        Op::Backfill {
+            table,
+            column,
+            value,
+            only_where,
+            ..
+        } => sql::update(dialect, table, column, value, only_where.as_ref())?,
+        Op::Sql { up, .. } => up.sqlite.to_string(),
+    };
+    Ok(vec![statement])
+}
+
+/// Rebuilds `table` into the shape it has after `op`, keeping every row.
+fn rebuild(op: &Op, before: &Schema, table: &str) -> Result<Vec<String>, String> {
+    let dialect = &Sqlite;
+    let old = before
+        .table(table)
+        .ok_or_else(|| format!("table `{table}` does not exist"))?;
+    let mut after = before.clone();
+    after.apply(op).map_err(|e| e.message)?;
+    let new = after
+        .table(table)
+        .ok_or_else(|| format!("table `{table}` does not exist"))?;
+    let temporary = format!("__rebuild_{table}");
+    let mut targets = Vec::new();
+    let mut sources = Vec::new();
+    for column in new.columns.iter() {
+        let source = match op {
+            Op::ChangeType {
+                column: changed,
+                using: Some(using),
+                ..
+            } if *changed == column.name => sql::expr(dialect, using)?,
+            Op::ChangeType {
+                column: changed,
+                ty,
+                ..
+            } if *changed == column.name => {
+                format!(
+                    "CAST({} AS {})",
+                    quote_ident(changed),
+                    dialect.column_type(*ty)
+                )
+            }
+            Op::AddColumn { column: added, .. } if added.name == column.name => continue,
+            _ if old.column(&column.name).is_some() => quote_ident(&column.name),
+            _ => continue,
+        };
+        targets.push(quote_ident(&column.name));
+        sources.push(source);
+    }
+    let mut statements = vec![
+        sql::create_table(dialect, new, &temporary)?,
+        format!(
+            "INSERT INTO {} ({}) SELECT {} FROM {}",
+            quote_ident(&temporary),
+            targets.join(", "),
+            sources.join(", "),
+            quote_ident(table)
+        ),
+        format!("DROP TABLE {}", quote_ident(table)),
+        format!(
+            "ALTER TABLE {} RENAME TO {}",
+            quote_ident(&temporary),
+            quote_ident(table)
+        ),
+    ];
+    statements.extend(after.indexes_on(table).map(sql::create_index));
+    Ok(statements)
+}

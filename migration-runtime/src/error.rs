@@ -1,0 +1,58 @@
+//! Errors of the runtime. Each message starts with what it is about.
+
+/// What went wrong, naming the migration, step or object concerned.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// No migration has this id.
+    #[error("can't locate revision `{0}`: no migration of this history has that id")]
+    UnknownMigration(String),
+    /// The migration cannot be undone.
+    #[error("migration `{migration}` cannot be undone: {reason}")]
+    Irreversible {
+        /// The migration.
+        migration: String,
+        /// Why, as its author wrote.
+        reason: String,
+    },
+    /// A step cannot be written as SQL for this backend.
+    #[error("migration `{migration}`: {step}: {message}")]
+    Render {
+        /// The migration.
+        migration: String,
+        /// The step, as the migration language spells it.
+        step: String,
+        /// Why.
+        message: String,
+    },
+    /// The history does not replay on the schema model (only possible for a
+    /// history not built by `#[migrations]`).
+    #[error("migration `{migration}`: {message}")]
+    Model {
+        /// The migration.
+        migration: String,
+        /// Why.
+        message: String,
+    },
+    /// A statement failed in the database.
+    #[error("migration `{migration}` failed at `{statement}`: {source}")]
+    Statement {
+        /// The migration.
+        migration: String,
+        /// The statement that failed.
+        statement: String,
+        /// The database's error.
+        source: diesel::result::Error,
+    },
+    /// The database could not be reached or queried.
+    #[error("database error: {0}")]
+    Database(#[from] diesel::result::Error),
+    /// The database could not be connected to.
+    #[error("cannot connect to the database: {0}")]
+    Connection(#[from] diesel::ConnectionError),
+    /// The database URL names no supported backend.
+    #[error(
+        "unsupported database URL `{0}`: expected postgres://, postgresql:// or a SQLite path (sqlite://path, file.db, :memory:)"
+    )]
+    UnsupportedUrl(String),
+}

@@ -1,0 +1,85 @@
+//! One migration as the `#[migrations]` macro emits it: constant data.
+
+use migration_model::Op;
+
+/// How a migration is undone.
+#[derive(Clone, Copy, Debug)]
+pub enum Downgrade {
+    /// Derived by the macro from the upgrade's steps.
+    Derived(&'static [Op]),
+    /// Written by the author, and checked by the macro to restore the schema.
+    Written(&'static [Op]),
+    /// Cannot be undone, for the reason the author gave.
+    Irreversible(&'static str),
+}
+
+/// One migration: its place in the history and its steps both ways.
+#[derive(Clone, Copy, Debug)]
+pub struct Migration {
+    id: &'static str,
+    name: &'static str,
+    description: &'static str,
+    parents: &'static [&'static str],
+    up: &'static [Op],
+    down: Downgrade,
+}
+
+impl Migration {
+    #[doc(hidden)]
+    /// Used by the code `#[migrations]` generates.
+    pub const fn __new(
+        id: &'static str,
+        name: &'static str,
+        description: &'static str,
+        parents: &'static [&'static str],
+        up: &'static [Op],
+        down: Downgrade,
+    ) -> Self {
+        Migration {
+            id,
+            name,
+            description,
+            parents,
+            up,
+            down,
+        }
+    }
+
+    /// The id, as written in `#[migration(id = "...")]`; recorded in the history table.
+    pub fn id(&self) -> &'static str {
+        self.id
+    }
+
+    /// The name of the function the migration was written as.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The migration's doc comment.
+    pub fn description(&self) -> &'static str {
+        self.description
+    }
+
+    /// The ids of the migrations this one comes after (two for a merge, none for the first).
+    pub fn parents(&self) -> &'static [&'static str] {
+        self.parents
+    }
+
+    /// The upgrade's steps.
+    pub fn up(&self) -> &'static [Op] {
+        self.up
+    }
+
+    /// How the migration is undone.
+    pub fn downgrade(&self) -> Downgrade {
+        self.down
+    }
+
+    /// The downgrade's steps, or why there are none.
+    pub fn down(&self) -> Result<&'static [Op], &'static str> {
+        match self.down {
+            Downgrade::Derived(ops) | Downgrade::Written(ops) => Ok(ops),
+            Downgrade::Irreversible(reason) => Err(reason),
+        }
+    }
+}

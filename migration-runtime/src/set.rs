@@ -1,0 +1,162 @@
+//! The ordered set of migrations a `#[migrations]` module compiles into.
+
+use migration_model::{Op, Schema};
+
+use crate::dialect::Backend;
+use crate::error::Error;
+use crate::migration::Migration;
+
+/// Every migration of a history, oldest first (each after its parents).
+///
+/// It is `Copy`, so it can be handed by value to diesel's
+/// `MigrationHarness::run_pending_migrations`.
+#[derive(Clone, Copy, Debug)]
+pub struct MigrationSet {
+    migrations: &'static [Migration],
+    allow_branches: bool,
+}
+
+/// Which way a migration runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// The upgrade.
+    Up,
+    /// The downgrade.
+    Down,
+}
+
+impl MigrationSet {
+    #[doc(hidden)]
+    /// Used by the code `#[migrations]` generates.
+    pub const fn __new(migrations: &'static [Migration], allow_branches: bool) -> Self {
+        MigrationSet {
+            migrations,
+            allow_branches,
+        }
+    }
+
+    /// The migrations, oldest first.
+    pub fn migrations(&self) -> &'static [Migration] {
+        self.migrations
+    }
+
+    /// Whether the history was declared with `#[migrations(allow_branches)]`.
+    pub fn allows_branches(&self) -> bool {
+        self.allow_branches
+    }
+
+    /// The migration with this id.
+    pub fn get(&self, id: &str) -> Option<&'static Migration> {
+        self.migrations.iter().find(|m| m.id() == id)
+    }
+
+    fn position(&self, id: &str) -> Result<usize, Error> {
+        self.migrations
+            .iter()
+            .position(|m| m.id() == id)
+            .ok_or_else(|| Error::UnknownMigration(id.to_owned()))
+    }
+
+    /// The migrations no other migration names as a parent.
+    pub fn heads(&self) -> Vec<&'static Migration> {
+        self.migrations
+            .iter()
+            .filter(|m| {
+                !self
+                    .migrations
+                    .iter()
+                    .any(|o| o.parents().contains(&m.id()))
+            })
+            .collect()
+    }
+
+    /// The ids of `id` and all its ancestors, in history order.
+    pub fn lineage(&self, id: &str) -> Result<Vec<&'static str>, Error> {
+        let at = self.position(id)?;
+        let mut wanted = vec![false; self.migrations.len()];
+        wanted[at] = true;
+        // Parents always come earlier, so one backward pass finds every ancestor.
+        for index in (0..=at).rev() {
+            if wanted[index] {
+                for parent in self.migrations[index].parents() {
+                    wanted[self.position(parent)?] = true;
+                }
+            }
+        }
+        Ok(self
+            .migrations
+            .iter()
+            .zip(wanted)
+            .filter(|(_, wanted)| *wanted)
+            .map(|(m, _)| m.id())
+            .collect())
+    }
+
+    /// The schema just before migration `id` runs: what its ancestors built.
+    pub fn schema_before(&self, id: &str) -> Result<Schema, Error> {
+        let mut ancestors = self.lineage(id)?;
+        ancestors.pop();
+        self.schema_of(&ancestors)
+    }
+
+    /// The schema once the migrations `ids` (in history order) have run.
+    pub fn schema_of(&self, ids: &[&str]) -> Result<Schema, Error> {
+        let mut schema = Schema::new();
+        for id in ids {
+            let migration = self
+                .get(id)
+                .ok_or_else(|| Error::UnknownMigration((*id).to_owned()))?;
+            schema
+                .apply_all(migration.up())
+                .map_err(|source| Error::Model {
+                    migration: migration.id().to_owned(),
+                    message: source.message,
+                })?;
+        }
+        Ok(schema)
+    }
+
+    /// The SQL statements that run migration `id` in `direction` on `backend`.
+    pub fn render(
+        &self,
+        id: &str,
+        direction: Direction,
+        backend: Backend,
+    ) -> Result<Vec<String>, Error> {
+        let migration = self
+            .get(id)
+            .ok_or_else(|| Error::UnknownMigration(id.to_owned()))?;
+        let mut schema = self.schema_before(id)?;
+        let ops: &[Op] = match direction {
+            Direction::Up => migration.up(),
+            Direction::Down => {
+                schema
+                    .apply_all(migration.up())
+                    .map_err(|source| Error::Model {
+                        migration: id.to_owned(),
+                        message: source.message,
+                    })?;
+                migration.down().map_err(|reason| Error::Irreversible {
+                    migration: id.to_owned(),
+                    reason: reason.to_owned(),
+                })?
+            }
+        };
+        let mut statements = Vec::new();
+        for op in ops {
+            let rendered = backend
+                .render(op, &schema)
+                .map_err(|message| Error::Render {
+                    migration: id.to_owned(),
+                    step: op.to_string(),
+                    message,
+                })?;
+            statements.extend(rendered);
+            schema.apply(op).map_err(|source| Error::Model {
+                migration: id.to_owned(),
+                message: source.message,
+            })?;
+        }
+        Ok(statements)
+    }
+}

@@ -1,0 +1,118 @@
+//! The CMS example's migrations, applied and reverted through diesel's own
+//! `MigrationHarness`, checked in each backend's catalog.
+
+use diesel_migrations::MigrationHarness;
+use integration_tests::*;
+use migration_runtime::testing::{PgTestDatabase, sqlite_memory};
+
+const MEMBERS: &str = "2024_01_10_000001";
+const USERS: &str = "2024_01_10_000002";
+
+#[test]
+fn postgres_applies_records_and_reverts_the_first_migrations() {
+    let Some(db) = PgTestDatabase::create() else {
+        return;
+    };
+    let mut conn = db.connect();
+
+    let applied = conn
+        .run_pending_migrations(cms::history::MIGRATIONS)
+        .expect("apply");
+    assert_eq!(
+        applied.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        [MEMBERS, USERS]
+    );
+    assert_eq!(pg_applied(&mut conn), [MEMBERS, USERS]);
+    assert_eq!(
+        pg_tables(&mut conn),
+        ["__diesel_schema_migrations", "members", "users"]
+    );
+    assert_eq!(
+        pg_columns(&mut conn, "members"),
+        [
+            column("id", "uuid", false),
+            column("first_name", "character varying(100)", false),
+            column("last_name", "character varying(100)", false),
+            column("email", "character varying(255)", false),
+            column("phone_number", "character varying(20)", true),
+            column("created_at", "timestamp with time zone", false),
+        ]
+    );
+    assert_eq!(
+        pg_indexes(&mut conn, "users"),
+        ["users_created_at_idx", "users_email_key", "users_pkey"]
+    );
+    assert!(
+        !conn
+            .has_pending_migration(cms::history::MIGRATIONS)
+            .expect("pending")
+    );
+
+    conn.revert_last_migration(cms::history::MIGRATIONS)
+        .expect("revert users");
+    assert_eq!(pg_applied(&mut conn), [MEMBERS]);
+    assert_eq!(
+        pg_tables(&mut conn),
+        ["__diesel_schema_migrations", "members"]
+    );
+
+    conn.revert_last_migration(cms::history::MIGRATIONS)
+        .expect("revert members");
+    assert!(pg_applied(&mut conn).is_empty());
+    assert_eq!(pg_tables(&mut conn), ["__diesel_schema_migrations"]);
+
+    let again = conn
+        .run_pending_migrations(cms::history::MIGRATIONS)
+        .expect("apply again");
+    assert_eq!(again.len(), 2);
+}
+
+#[test]
+fn sqlite_applies_records_and_reverts_the_first_migrations() {
+    let mut conn = sqlite_memory();
+
+    let applied = conn
+        .run_pending_migrations(cms::history::MIGRATIONS)
+        .expect("apply");
+    assert_eq!(
+        applied.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        [MEMBERS, USERS]
+    );
+    assert_eq!(sqlite_applied(&mut conn), [MEMBERS, USERS]);
+    assert_eq!(
+        sqlite_tables(&mut conn),
+        ["__diesel_schema_migrations", "members", "users"]
+    );
+    assert_eq!(
+        sqlite_columns(&mut conn, "members"),
+        [
+            column("id", "UUID", false),
+            column("first_name", "VARCHAR(100)", false),
+            column("last_name", "VARCHAR(100)", false),
+            column("email", "VARCHAR(255)", false),
+            column("phone_number", "VARCHAR(20)", true),
+            column("created_at", "TIMESTAMPTZ", false),
+        ]
+    );
+    assert_eq!(
+        sqlite_indexes(&mut conn, "users"),
+        [
+            "sqlite_autoindex_users_1",
+            "sqlite_autoindex_users_2",
+            "users_created_at_idx"
+        ]
+    );
+
+    conn.revert_last_migration(cms::history::MIGRATIONS)
+        .expect("revert users");
+    assert_eq!(sqlite_applied(&mut conn), [MEMBERS]);
+    assert_eq!(
+        sqlite_tables(&mut conn),
+        ["__diesel_schema_migrations", "members"]
+    );
+
+    conn.revert_last_migration(cms::history::MIGRATIONS)
+        .expect("revert members");
+    assert!(sqlite_applied(&mut conn).is_empty());
+    assert_eq!(sqlite_tables(&mut conn), ["__diesel_schema_migrations"]);
+}

@@ -1,0 +1,154 @@
+//! Catalog readers the integration tests use to see what really exists in
+//! a database, independent of the toolkit's own introspection.
+
+use diesel::sql_types::{Integer, Nullable, Text};
+use diesel::{PgConnection, QueryableByName, RunQueryDsl, SqliteConnection};
+
+/// A column as the catalog reports it: name, declared type, whether NULL is accepted.
+#[derive(Debug, PartialEq, Eq, Clone)]
+pub struct CatalogColumn {
+    /// The column's name.
+    pub name: String,
+    /// The type as the backend spells it (`character varying(20)`, `VARCHAR(20)`).
+    pub ty: String,
+    /// Whether the column accepts NULL.
+    pub nullable: bool,
+}
+
+#[derive(QueryableByName)]
+struct PgColumnRow {
+    #[diesel(sql_type = Text)]
+    column_name: String,
+    #[diesel(sql_type = Text)]
+    data_type: String,
+    #[diesel(sql_type = Text)]
+    is_nullable: String,
+}
+
+/// The columns of `table` in PostgreSQL's `public` schema, in order.
+pub fn pg_columns(conn: &mut PgConnection, table: &str) -> Vec<CatalogColumn> {
+    diesel::sql_query(
+        "SELECT column_name::text AS column_name, \
+                format_type(a.atttypid, a.atttypmod) AS data_type, \
+                is_nullable::text AS is_nullable \
+         FROM information_schema.columns c \
+         JOIN pg_attribute a ON a.attrelid = ('public.' || quote_ident(c.table_name))::regclass AND a.attname = c.column_name \
+         WHERE c.table_schema = 'public' AND c.table_name = $1 ORDER BY c.ordinal_position",
+    )
+    .bind::<Text, _>(table)
+    .load::<PgColumnRow>(conn)
+    .expect("read information_schema.columns")
+    .into_iter()
+    .map(|row| CatalogColumn { name: row.column_name, ty: row.data_type, nullable: row.is_nullable == "YES" })
+    .collect()
+}
+
+#[derive(QueryableByName)]
+struct NameRow {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+/// The tables in PostgreSQL's `public` schema, sorted.
+pub fn pg_tables(conn: &mut PgConnection) -> Vec<String> {
+    diesel::sql_query("SELECT table_name::text AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")
+        .load::<NameRow>(conn)
+        .expect("read information_schema.tables")
+        .into_iter()
+        .map(|row| row.name)
+        .collect()
+}
+
+/// The versions diesel recorded as applied, sorted.
+pub fn pg_applied(conn: &mut PgConnection) -> Vec<String> {
+    diesel::sql_query("SELECT version::text AS name FROM __diesel_schema_migrations ORDER BY 1")
+        .load::<NameRow>(conn)
+        .expect("read __diesel_schema_migrations")
+        .into_iter()
+        .map(|row| row.name)
+        .collect()
+}
+
+/// The indexes on `table` in PostgreSQL, sorted.
+pub fn pg_indexes(conn: &mut PgConnection, table: &str) -> Vec<String> {
+    diesel::sql_query("SELECT indexname::text AS name FROM pg_indexes WHERE schemaname = 'public' AND tablename = $1 ORDER BY 1")
+        .bind::<Text, _>(table)
+        .load::<NameRow>(conn)
+        .expect("read pg_indexes")
+        .into_iter()
+        .map(|row| row.name)
+        .collect()
+}
+
+#[derive(QueryableByName)]
+struct SqliteColumnRow {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    #[diesel(column_name = "type")]
+    ty: String,
+    #[diesel(sql_type = Integer)]
+    notnull: i32,
+    #[diesel(sql_type = Integer)]
+    pk: i32,
+    #[diesel(sql_type = Nullable<Text>)]
+    #[allow(dead_code)]
+    dflt_value: Option<String>,
+}
+
+/// The columns of `table` in SQLite, in order (a primary key column counts as NOT NULL).
+pub fn sqlite_columns(conn: &mut SqliteConnection, table: &str) -> Vec<CatalogColumn> {
+    diesel::sql_query("SELECT name, type, \"notnull\", pk, dflt_value FROM pragma_table_info(?)")
+        .bind::<Text, _>(table)
+        .load::<SqliteColumnRow>(conn)
+        .expect("read pragma_table_info")
+        .into_iter()
+        .map(|row| CatalogColumn {
+            name: row.name,
+            ty: row.ty,
+            nullable: row.notnull == 0 && row.pk == 0,
+        })
+        .collect()
+}
+
+/// The tables in SQLite, sorted.
+pub fn sqlite_tables(conn: &mut SqliteConnection) -> Vec<String> {
+    diesel::sql_query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1")
+        .load::<NameRow>(conn)
+        .expect("read sqlite_master")
+        .into_iter()
+        .map(|row| row.name)
+        .collect()
+}
+
+/// The versions diesel recorded as applied in SQLite, sorted.
+pub fn sqlite_applied(conn: &mut SqliteConnection) -> Vec<String> {
+    diesel::sql_query("SELECT version AS name FROM __diesel_schema_migrations ORDER BY 1")
+        .load::<NameRow>(conn)
+        .expect("read __diesel_schema_migrations")
+        .into_iter()
+        .map(|row| row.name)
+        .collect()
+}
+
+/// The explicitly created indexes on `table` in SQLite, sorted.
+pub fn sqlite_indexes(conn: &mut SqliteConnection, table: &str) -> Vec<String> {
+    diesel::sql_query(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? ORDER BY 1",
+    )
+    .bind::<Text, _>(table)
+    .load::<NameRow>(conn)
+    .expect("read sqlite_master indexes")
+    .into_iter()
+    .map(|row| row.name)
+    .collect()
+}
+
+/// A column, for comparisons.
+pub fn column(name: &str, ty: &str, nullable: bool) -> CatalogColumn {
+    CatalogColumn {
+        name: name.to_owned(),
+        ty: ty.to_owned(),
+        nullable,
+    }
+}

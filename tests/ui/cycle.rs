@@ -1,0 +1,18 @@
+#[migration_runtime::migrations]
+mod history {
+    #[migration(id = "2024_01_10_000001", parent = "2024_01_11_000001")]
+    fn create_members(m: &mut Up) {
+        m.create_table("members", |t| {
+            t.id("id");
+        });
+    }
+
+    #[migration(id = "2024_01_11_000001", parent = "2024_01_10_000001")]
+    fn create_users(m: &mut Up) {
+        m.create_table("users", |t| {
+            t.id("id");
+        });
+    }
+}
+
+fn main() {}

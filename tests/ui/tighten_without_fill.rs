@@ -1,0 +1,18 @@
+#[migration_runtime::migrations]
+mod history {
+    #[migration(id = "2024_01_10_000001")]
+    fn create_members(m: &mut Up) {
+        m.create_table("members", |t| {
+            t.id("id");
+            t.column("first_name", varchar(100));
+        });
+    }
+
+    #[migration(id = "2024_01_11_000001")]
+    fn add_full_name(m: &mut Up) {
+        m.add_column("members", "full_name", varchar(255).nullable());
+        m.tighten_not_null("members", "full_name");
+    }
+}
+
+fn main() {}
