@@ -8,20 +8,28 @@ use migration_runtime::testing::{PgTestDatabase, sqlite_memory};
 const MEMBERS: &str = "2024_01_10_000001";
 const USERS: &str = "2024_01_10_000002";
 
+fn all_ids() -> Vec<String> {
+    let set = cms::history::MIGRATIONS;
+    set.migrations().iter().map(|m| m.id().to_owned()).collect()
+}
+
 #[test]
 fn postgres_applies_records_and_reverts_the_first_migrations() {
     let Some(db) = PgTestDatabase::create() else {
         return;
     };
     let mut conn = db.connect();
+    let set = cms::history::MIGRATIONS;
 
-    let applied = conn
-        .run_pending_migrations(cms::history::MIGRATIONS)
-        .expect("apply");
-    assert_eq!(
-        applied.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        [MEMBERS, USERS]
-    );
+    let first = conn
+        .run_next_migration(set)
+        .expect("apply members")
+        .to_string();
+    let second = conn
+        .run_next_migration(set)
+        .expect("apply users")
+        .to_string();
+    assert_eq!([first, second], [MEMBERS, USERS]);
     assert_eq!(pg_applied(&mut conn), [MEMBERS, USERS]);
     assert_eq!(
         pg_tables(&mut conn),
@@ -42,42 +50,41 @@ fn postgres_applies_records_and_reverts_the_first_migrations() {
         pg_indexes(&mut conn, "users"),
         ["users_created_at_idx", "users_email_key", "users_pkey"]
     );
-    assert!(
-        !conn
-            .has_pending_migration(cms::history::MIGRATIONS)
-            .expect("pending")
-    );
 
-    conn.revert_last_migration(cms::history::MIGRATIONS)
-        .expect("revert users");
+    conn.revert_last_migration(set).expect("revert users");
     assert_eq!(pg_applied(&mut conn), [MEMBERS]);
     assert_eq!(
         pg_tables(&mut conn),
         ["__diesel_schema_migrations", "members"]
     );
 
-    conn.revert_last_migration(cms::history::MIGRATIONS)
-        .expect("revert members");
+    conn.revert_last_migration(set).expect("revert members");
     assert!(pg_applied(&mut conn).is_empty());
     assert_eq!(pg_tables(&mut conn), ["__diesel_schema_migrations"]);
 
-    let again = conn
-        .run_pending_migrations(cms::history::MIGRATIONS)
-        .expect("apply again");
-    assert_eq!(again.len(), 2);
+    let applied = conn.run_pending_migrations(set).expect("apply all");
+    assert_eq!(
+        applied.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        all_ids()
+    );
+    assert_eq!(pg_applied(&mut conn), all_ids());
+    assert!(!conn.has_pending_migration(set).expect("read pending"));
 }
 
 #[test]
 fn sqlite_applies_records_and_reverts_the_first_migrations() {
     let mut conn = sqlite_memory();
+    let set = cms::history::MIGRATIONS;
 
-    let applied = conn
-        .run_pending_migrations(cms::history::MIGRATIONS)
-        .expect("apply");
-    assert_eq!(
-        applied.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        [MEMBERS, USERS]
-    );
+    let first = conn
+        .run_next_migration(set)
+        .expect("apply members")
+        .to_string();
+    let second = conn
+        .run_next_migration(set)
+        .expect("apply users")
+        .to_string();
+    assert_eq!([first, second], [MEMBERS, USERS]);
     assert_eq!(sqlite_applied(&mut conn), [MEMBERS, USERS]);
     assert_eq!(
         sqlite_tables(&mut conn),
@@ -103,16 +110,21 @@ fn sqlite_applies_records_and_reverts_the_first_migrations() {
         ]
     );
 
-    conn.revert_last_migration(cms::history::MIGRATIONS)
-        .expect("revert users");
+    conn.revert_last_migration(set).expect("revert users");
     assert_eq!(sqlite_applied(&mut conn), [MEMBERS]);
     assert_eq!(
         sqlite_tables(&mut conn),
         ["__diesel_schema_migrations", "members"]
     );
 
-    conn.revert_last_migration(cms::history::MIGRATIONS)
-        .expect("revert members");
+    conn.revert_last_migration(set).expect("revert members");
     assert!(sqlite_applied(&mut conn).is_empty());
     assert_eq!(sqlite_tables(&mut conn), ["__diesel_schema_migrations"]);
+
+    let applied = conn.run_pending_migrations(set).expect("apply all");
+    assert_eq!(
+        applied.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        all_ids()
+    );
+    assert_eq!(sqlite_applied(&mut conn), all_ids());
 }

@@ -152,3 +152,29 @@ pub fn column(name: &str, ty: &str, nullable: bool) -> CatalogColumn {
         nullable,
     }
 }
+
+#[derive(QueryableByName)]
+struct ValueRow {
+    #[diesel(sql_type = Nullable<Text>)]
+    v: Option<String>,
+}
+
+/// The text values of column `v` of a query on PostgreSQL, in the query's order.
+pub fn pg_strings(conn: &mut PgConnection, query: &str) -> Vec<Option<String>> {
+    diesel::sql_query(query)
+        .load::<ValueRow>(conn)
+        .unwrap_or_else(|e| panic!("{query}: {e}"))
+        .into_iter()
+        .map(|row| row.v)
+        .collect()
+}
+
+/// The text values of column `v` of a query on SQLite, in the query's order.
+pub fn sqlite_strings(conn: &mut SqliteConnection, query: &str) -> Vec<Option<String>> {
+    diesel::sql_query(query)
+        .load::<ValueRow>(conn)
+        .unwrap_or_else(|e| panic!("{query}: {e}"))
+        .into_iter()
+        .map(|row| row.v)
+        .collect()
+}

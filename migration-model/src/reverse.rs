@@ -36,7 +36,7 @@ pub fn reverse_step(
         }],
         Op::DropTable { table } => {
             return Err(format!(
-                "drop_table({table:?}) loses the table's rows: write a downgrade or mark the migration irreversible"
+                "drop_table({table:?}) loses the table's rows: write a downgrade or mark the migration `irreversible = \"why\"`"
             ));
         }
         Op::RenameTable { from, to } => vec![Op::RenameTable {
@@ -55,7 +55,7 @@ pub fn reverse_step(
         } => {
             let (Some(restore), Some(dropped)) = (restore, column(table, name)) else {
                 return Err(format!(
-                    "drop_column({table:?}, {name:?}) loses data: add .restore_with(..) or mark the migration irreversible"
+                    "drop_column({table:?}, {name:?}) loses data: add .restore_with(..) or mark the migration `irreversible = \"why\"`"
                 ));
             };
             let mut ops = vec![
@@ -102,7 +102,7 @@ pub fn reverse_step(
             }],
             _ => {
                 return Err(format!(
-                    "change_type({table:?}, {name:?}, {ty}) can lose values: write a downgrade or mark the migration irreversible"
+                    "change_type({table:?}, {name:?}, {ty}) can lose values: write a downgrade or mark the migration `irreversible = \"why\"`"
                 ));
             }
         },
@@ -169,7 +169,7 @@ pub fn reverse_step(
                 None => {
                     return Err(format!(
                         "backfill({table:?}, {name:?}, ..) overwrites existing values: add .restore_with(..), \
-                         limit it with .only_where(col({name:?}).is_null()), or mark the migration irreversible"
+                         limit it with .only_where(col({name:?}).is_null()), or mark the migration `irreversible = \"why\"`"
                     ));
                 }
             }
@@ -181,7 +181,7 @@ pub fn reverse_step(
             }],
             None => {
                 return Err(
-                    "sql(..) has no reverse: add .reverse_with(..) or mark the migration irreversible"
+                    "sql(..) has no reverse: add .reverse_with(..) or mark the migration `irreversible = \"why\"`"
                         .to_owned(),
                 );
             }

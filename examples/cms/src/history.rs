@@ -28,6 +28,70 @@ pub mod migrations {
         });
         m.create_index("users", ["created_at"]);
     }
+
+    /// Events members take part in.
+    #[migration(id = "2024_01_11_000001")]
+    fn create_events(m: &mut Up) {
+        m.create_table("events", |t| {
+            t.uuid_id("id");
+            t.column("name", varchar(255));
+            t.column("starts_at", timestamptz().nullable());
+            t.column("created_at", timestamptz().default_now());
+        });
+    }
+
+    /// Who takes part in which event: the relationship between members and events.
+    #[migration(id = "2024_01_11_000002")]
+    fn create_event_participants(m: &mut Up) {
+        m.create_table("event_participants", |t| {
+            t.uuid_id("id");
+            t.column("member_id", uuid());
+            t.column("event_id", uuid());
+            t.foreign_key(["member_id"], "members", ["id"])
+                .on_delete(cascade);
+            t.foreign_key(["event_id"], "events", ["id"])
+                .on_delete(cascade);
+            t.unique(["member_id", "event_id"]);
+        });
+        m.create_index("event_participants", ["event_id"]);
+    }
+
+    /// Whom to call in an emergency.
+    #[migration(id = "2024_01_12_000001")]
+    fn add_emergency_contact(m: &mut Up) {
+        m.add_column("members", "emergency_contact", varchar(255).nullable());
+    }
+
+    /// Membership status, `active` for everyone already there.
+    #[migration(id = "2024_01_12_000002")]
+    fn add_status(m: &mut Up) {
+        m.add_column("members", "status", varchar(20).default("active"));
+    }
+
+    /// International phone numbers need more than 20 characters.
+    #[migration(id = "2024_01_13_000001")]
+    fn widen_phone_number(m: &mut Up) {
+        m.change_type("members", "phone_number", varchar(50));
+    }
+
+    /// A second phone number.
+    #[migration(id = "2024_01_13_000002")]
+    fn add_secondary_phone(m: &mut Up) {
+        m.add_column("members", "phone_secondary", varchar(20).nullable());
+    }
+
+    /// The full name, filled from first and last name, then required.
+    #[migration(id = "2024_01_15_000003")]
+    fn add_full_name(m: &mut Up) {
+        m.add_column("members", "full_name", varchar(255).nullable());
+        m.backfill(
+            "members",
+            "full_name",
+            concat([col("first_name"), " ", col("last_name")]),
+        )
+        .only_where(col("full_name").is_null());
+        m.tighten_not_null("members", "full_name");
+    }
 }
 
 pub use migrations::MIGRATIONS;
