@@ -354,6 +354,21 @@ impl fmt::Display for Expr {
             Expr::Call(function @ (Function::Concat | Function::Coalesce), args) => {
                 write!(f, "{}([{}])", function.dsl_name(), List(args))
             }
+            Expr::Call(
+                function @ (Function::IsNull | Function::IsNotNull | Function::Not),
+                args,
+            ) if args.len() == 1 => write!(f, "{}.{}()", args[0], function.dsl_name()),
+            Expr::Call(
+                function @ (Function::Eq
+                | Function::Ne
+                | Function::Lt
+                | Function::Le
+                | Function::Gt
+                | Function::Ge
+                | Function::And
+                | Function::Or),
+                args,
+            ) if args.len() == 2 => write!(f, "{}.{}({})", args[0], function.dsl_name(), args[1]),
             Expr::Call(function, args) => write!(f, "{}({})", function.dsl_name(), List(args)),
         }
     }

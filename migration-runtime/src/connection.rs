@@ -1,11 +1,16 @@
 //! A connection to whichever backend a database URL names.
 
+use diesel::pg::Pg;
+use diesel::sqlite::Sqlite;
 use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::MigrationHarness;
 
 use crate::dialect::Backend;
 use crate::error::Error;
 use crate::set::MigrationSet;
+
+/// The error diesel's migration harness reports.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// A connection to PostgreSQL or SQLite, chosen by the URL.
 pub enum AnyConnection {
@@ -49,10 +54,7 @@ impl AnyConnection {
 
     /// Applies every pending migration of `set` through diesel's harness;
     /// returns the ids applied, oldest first.
-    pub fn run_pending_migrations(
-        &mut self,
-        set: MigrationSet,
-    ) -> Result<Vec<String>, Box<dyn std::error::Error + Send + Sync>> {
+    pub fn run_pending_migrations(&mut self, set: MigrationSet) -> Result<Vec<String>, BoxError> {
         let versions = match self {
             AnyConnection::Postgres(conn) => conn.run_pending_migrations(set)?,
             AnyConnection::Sqlite(conn) => conn.run_pending_migrations(set)?,
@@ -60,11 +62,32 @@ impl AnyConnection {
         Ok(versions.iter().map(ToString::to_string).collect())
     }
 
+    /// Applies the next pending migration of `set`; returns its id.
+    pub fn run_next_migration(&mut self, set: MigrationSet) -> Result<String, BoxError> {
+        Ok(match self {
+            AnyConnection::Postgres(conn) => conn.run_next_migration(set)?.to_string(),
+            AnyConnection::Sqlite(conn) => conn.run_next_migration(set)?.to_string(),
+        })
+    }
+
+    /// The ids recorded as applied, in id order.
+    pub fn applied_migrations(&mut self) -> Result<Vec<String>, BoxError> {
+        let mut applied: Vec<String> = match self {
+            AnyConnection::Postgres(conn) => MigrationHarness::<Pg>::applied_migrations(conn)?
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            AnyConnection::Sqlite(conn) => MigrationHarness::<Sqlite>::applied_migrations(conn)?
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+        };
+        applied.sort();
+        Ok(applied)
+    }
+
     /// Reverts the last applied migration of `set`; returns its id.
-    pub fn revert_last_migration(
-        &mut self,
-        set: MigrationSet,
-    ) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+    pub fn revert_last_migration(&mut self, set: MigrationSet) -> Result<String, BoxError> {
         let version = match self {
             AnyConnection::Postgres(conn) => conn.revert_last_migration(set)?,
             AnyConnection::Sqlite(conn) => conn.revert_last_migration(set)?,

@@ -37,6 +37,7 @@
 //!
 //! The language, step by step, is in the README.
 
+pub mod cli;
 mod connection;
 pub mod dialect;
 mod diesel_source;

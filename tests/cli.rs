@@ -1,0 +1,148 @@
+//! The embeddable command line, driven as a user's binary would drive it,
+//! on SQLite and PostgreSQL.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use migration_runtime::cli::{Cli, run};
+use migration_runtime::testing::PgTestDatabase;
+
+fn cms(url: &str, args: &[&str]) -> (ExitCode, String) {
+    let mut argv = vec!["cms", "--database-url", url];
+    argv.extend_from_slice(args);
+    let cli = Cli::try_parse_from(argv).expect("valid arguments");
+    let mut out = Vec::new();
+    let code = run(cms::history::MIGRATIONS, cli, &mut out)
+        .unwrap_or_else(|e| panic!("cms {args:?}: {e}"));
+    (code, String::from_utf8(out).expect("utf-8"))
+}
+
+fn lines(text: &str) -> Vec<&str> {
+    text.lines().collect()
+}
+
+/// The workflow of the migration guide, command by command, on one database.
+fn walk_through_the_guide(url: &str) {
+    let (code, out) = cms(url, &["check"]);
+    assert_eq!(
+        code,
+        ExitCode::from(1),
+        "pending migrations make check fail:\n{out}"
+    );
+    assert!(
+        out.contains("pending: 2024_01_10_000001 create_members"),
+        "{out}"
+    );
+
+    let (_, out) = cms(url, &["current"]);
+    assert_eq!(lines(&out), ["(base): nothing applied"]);
+
+    let (_, out) = cms(url, &["upgrade", "+2"]);
+    assert_eq!(
+        lines(&out),
+        [
+            "applied 2024_01_10_000001 create_members",
+            "applied 2024_01_10_000002 create_users"
+        ]
+    );
+
+    let (_, out) = cms(url, &["upgrade", "2024_01_12_000001"]);
+    assert_eq!(
+        lines(&out),
+        [
+            "applied 2024_01_11_000001 create_events",
+            "applied 2024_01_11_000002 create_event_participants",
+            "applied 2024_01_12_000001 add_emergency_contact",
+        ]
+    );
+
+    let (_, out) = cms(url, &["upgrade"]);
+    assert!(
+        out.ends_with("applied 2024_01_15_000003 add_full_name\n"),
+        "{out}"
+    );
+    let (_, out) = cms(url, &["upgrade"]);
+    assert_eq!(lines(&out), ["up to date, nothing to apply"]);
+
+    let (code, out) = cms(url, &["check"]);
+    assert_eq!((code, lines(&out)), (ExitCode::SUCCESS, vec!["up to date"]));
+
+    let (_, out) = cms(url, &["current"]);
+    assert_eq!(lines(&out), ["2024_01_15_000003 add_full_name"]);
+
+    let (_, out) = cms(url, &["downgrade", "-1"]);
+    assert_eq!(lines(&out), ["reverted 2024_01_15_000003 add_full_name"]);
+
+    let (_, out) = cms(url, &["history"]);
+    let history = lines(&out);
+    assert_eq!(history.len(), cms::history::MIGRATIONS.migrations().len());
+    assert_eq!(history[0], "[x] 2024_01_10_000001 create_members");
+    assert_eq!(
+        history[history.len() - 1],
+        "[ ] 2024_01_15_000003 add_full_name"
+    );
+
+    let (_, out) = cms(url, &["downgrade", "2024_01_10_000002"]);
+    assert!(
+        out.starts_with("reverted 2024_01_13_000002 add_secondary_phone\n"),
+        "{out}"
+    );
+    let (_, out) = cms(url, &["current"]);
+    assert_eq!(lines(&out), ["2024_01_10_000002 create_users"]);
+
+    let (_, out) = cms(url, &["downgrade", "base"]);
+    assert_eq!(
+        lines(&out),
+        [
+            "reverted 2024_01_10_000002 create_users",
+            "reverted 2024_01_10_000001 create_members"
+        ]
+    );
+    let (_, out) = cms(url, &["current"]);
+    assert_eq!(lines(&out), ["(base): nothing applied"]);
+}
+
+#[test]
+fn sqlite_walks_through_the_guides_workflow() {
+    let path = std::env::temp_dir().join(format!("cli-test-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    walk_through_the_guide(path.to_str().expect("utf-8 path"));
+    std::fs::remove_file(&path).expect("clean up");
+}
+
+#[test]
+fn postgres_walks_through_the_guides_workflow() {
+    let Some(db) = PgTestDatabase::create() else {
+        return;
+    };
+    walk_through_the_guide(db.url());
+}
+
+#[test]
+fn offline_commands_need_no_database() {
+    let nowhere = "postgres://nobody@127.0.0.1:1/none";
+    let (_, out) = cms(nowhere, &["heads"]);
+    assert_eq!(lines(&out), ["2024_01_15_000003 add_full_name (head)"]);
+
+    let (_, out) = cms(nowhere, &["show", "2024_01_15_000003"]);
+    assert!(out.contains("downgrade (derived):\n  loosen_not_null(\"members\", \"full_name\")\n  drop_column(\"members\", \"full_name\")"), "{out}");
+    assert!(out.contains("UPDATE \"members\" SET \"full_name\" = CONCAT(\"first_name\", ' ', \"last_name\") WHERE (\"full_name\" IS NULL);"), "{out}");
+    assert!(
+        out.contains("ALTER TABLE \"members\" ALTER COLUMN \"full_name\" SET NOT NULL;"),
+        "{out}"
+    );
+
+    let (_, out) = cms(nowhere, &["sql", "--backend", "sqlite"]);
+    assert!(
+        out.starts_with("-- 2024_01_10_000001\nCREATE TABLE \"members\""),
+        "{out}"
+    );
+    assert!(
+        out.contains("(COALESCE(\"first_name\", '') || ' ' || COALESCE(\"last_name\", ''))"),
+        "{out}"
+    );
+
+    let (_, out) = cms(nowhere, &["sql", "--backend", "postgres", "--down"]);
+    assert!(out.starts_with("-- 2024_01_15_000003\n"), "{out}");
+    assert!(out.trim_end().ends_with("DROP TABLE \"members\";"), "{out}");
+}
