@@ -96,6 +96,10 @@ fn postgres_runs_the_whole_history_with_data_and_back() {
 #[test]
 fn sqlite_runs_the_whole_history_with_data_and_back() {
     let mut conn = sqlite_memory();
+    // The bundled SQLite enforces foreign keys by default; table rebuilds
+    // need them off (see the test below for what happens otherwise).
+    conn.batch_execute("PRAGMA foreign_keys = OFF")
+        .expect("foreign keys off");
     let set = cms::history::MIGRATIONS;
 
     conn.run_next_migration(set).expect("create members");
@@ -150,4 +154,51 @@ fn sqlite_runs_the_whole_history_with_data_and_back() {
 
     conn.run_pending_migrations(set).expect("apply again");
     assert_eq!(sqlite_strings(&mut conn, FULL_NAMES), expected_full_names());
+}
+
+/// Rebuilding `members` with foreign keys on would cascade to its event
+/// participants: the migration is refused before anything runs.
+#[test]
+fn sqlite_refuses_to_rebuild_a_referenced_table_with_foreign_keys_on() {
+    let mut conn = sqlite_memory();
+    let set = cms::history::MIGRATIONS;
+
+    while conn
+        .applied_migrations()
+        .expect("applied")
+        .iter()
+        .all(|v| v.to_string() != "2024_01_12_000002")
+    {
+        conn.run_next_migration(set)
+            .expect("apply up to add_status");
+    }
+    conn.batch_execute(MEMBERS).expect("insert members");
+    conn.batch_execute(
+        "INSERT INTO events (name) VALUES ('AGM'); \
+         INSERT INTO event_participants (member_id, event_id) SELECT m.id, e.id FROM members m, events e; \
+         PRAGMA foreign_keys = ON;",
+    )
+    .expect("insert participants");
+
+    let error = conn
+        .run_pending_migrations(set)
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        error.contains("migration `2024_01_13_000001` rebuilds table `members`"),
+        "{error}"
+    );
+    assert!(error.contains("PRAGMA foreign_keys = OFF"), "{error}");
+    let participants = "SELECT count(*) AS v FROM event_participants";
+    assert_eq!(sqlite_strings(&mut conn, participants), some(&["3"]));
+    let applied = sqlite_applied(&mut conn);
+    assert_eq!(
+        applied.last().map(String::as_str),
+        Some("2024_01_12_000002")
+    );
+
+    conn.batch_execute("PRAGMA foreign_keys = OFF")
+        .expect("foreign keys off");
+    conn.run_pending_migrations(set).expect("apply the rest");
+    assert_eq!(sqlite_strings(&mut conn, participants), some(&["3"]));
 }

@@ -39,7 +39,14 @@ impl AnyConnection {
             Backend::Postgres => AnyConnection::Postgres(PgConnection::establish(url)?),
             Backend::Sqlite => {
                 let path = url.strip_prefix("sqlite://").unwrap_or(url);
-                AnyConnection::Sqlite(SqliteConnection::establish(path)?)
+                let mut conn = SqliteConnection::establish(path)?;
+                // Table rebuilds must not cascade into referencing rows; see
+                // `dialect::sqlite`. Migrations run with foreign keys off.
+                diesel::connection::SimpleConnection::batch_execute(
+                    &mut conn,
+                    "PRAGMA foreign_keys = OFF",
+                )?;
+                AnyConnection::Sqlite(conn)
             }
         })
     }
@@ -94,4 +101,36 @@ impl AnyConnection {
         };
         Ok(version.to_string())
     }
+}
+
+#[derive(diesel::QueryableByName)]
+struct ForeignKeysRow {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    foreign_keys: i32,
+}
+
+/// Whether this SQLite connection enforces foreign keys.
+pub fn sqlite_foreign_keys_on(conn: &mut SqliteConnection) -> Result<bool, Error> {
+    use diesel::RunQueryDsl;
+    let rows: Vec<ForeignKeysRow> = diesel::sql_query("PRAGMA foreign_keys").load(conn)?;
+    Ok(rows.first().is_some_and(|row| row.foreign_keys == 1))
+}
+
+#[derive(diesel::QueryableByName)]
+struct CountRow {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    count: i64,
+}
+
+/// Whether another table of this SQLite database has a foreign key to `table`.
+pub fn sqlite_is_referenced(conn: &mut SqliteConnection, table: &str) -> Result<bool, Error> {
+    use diesel::RunQueryDsl;
+    let rows: Vec<CountRow> = diesel::sql_query(
+        "SELECT count(*) AS count FROM sqlite_master m, pragma_foreign_key_list(m.name) f \
+         WHERE m.type = 'table' AND m.name <> ? AND f.\"table\" = ?",
+    )
+    .bind::<diesel::sql_types::Text, _>(table)
+    .bind::<diesel::sql_types::Text, _>(table)
+    .load(conn)?;
+    Ok(rows.first().is_some_and(|row| row.count > 0))
 }

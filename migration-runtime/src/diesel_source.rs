@@ -44,8 +44,11 @@ impl DieselMigration {
         &self,
         conn: &mut dyn BoxableConnection<DB>,
         direction: Direction,
+        guard: Guard<DB>,
     ) -> migration::Result<()> {
-        for statement in self.set.render(self.id, direction, self.backend)? {
+        let statements = self.set.render(self.id, direction, self.backend)?;
+        guard(conn, self.id, &statements)?;
+        for statement in statements {
             conn.batch_execute(&statement)
                 .map_err(|source| crate::Error::Statement {
                     migration: self.id.to_owned(),
@@ -57,15 +60,51 @@ impl DieselMigration {
     }
 }
 
+/// SQLite drops the old table when it rebuilds one; with foreign keys on,
+/// that drop deletes (or cascades to) the rows of other tables referencing
+/// it, and foreign keys cannot be turned off inside the transaction diesel
+/// opens. Such a migration is refused before anything runs.
+fn refuse_rebuild_with_foreign_keys_on(
+    conn: &mut dyn BoxableConnection<Sqlite>,
+    id: &str,
+    statements: &[String],
+) -> migration::Result<()> {
+    let Some(rebuilt) = statements
+        .iter()
+        .find_map(|s| crate::dialect::sqlite_rebuilt_table(s))
+    else {
+        return Ok(());
+    };
+    let Some(sqlite) = conn.as_any_mut().downcast_mut::<diesel::SqliteConnection>() else {
+        return Ok(());
+    };
+    if crate::connection::sqlite_foreign_keys_on(sqlite)?
+        && crate::connection::sqlite_is_referenced(sqlite, rebuilt)?
+    {
+        return Err(Box::new(crate::Error::ForeignKeysOn {
+            migration: id.to_owned(),
+            table: rebuilt.to_owned(),
+        }));
+    }
+    Ok(())
+}
+
+/// A check run on the rendered statements before any of them runs.
+type Guard<DB> = fn(&mut dyn BoxableConnection<DB>, &str, &[String]) -> migration::Result<()>;
+
+fn no_guard(_: &mut dyn BoxableConnection<Pg>, _: &str, _: &[String]) -> migration::Result<()> {
+    Ok(())
+}
+
 macro_rules! source_for {
-    ($db:ty, $backend:expr) => {
+    ($db:ty, $backend:expr, $guard:expr) => {
         impl migration::Migration<$db> for DieselMigration {
             fn run(&self, conn: &mut dyn BoxableConnection<$db>) -> migration::Result<()> {
-                self.execute(conn, Direction::Up)
+                self.execute(conn, Direction::Up, $guard)
             }
 
             fn revert(&self, conn: &mut dyn BoxableConnection<$db>) -> migration::Result<()> {
-                self.execute(conn, Direction::Down)
+                self.execute(conn, Direction::Down, $guard)
             }
 
             fn metadata(&self) -> &dyn MigrationMetadata {
@@ -95,5 +134,5 @@ macro_rules! source_for {
     };
 }
 
-source_for!(Pg, Backend::Postgres);
-source_for!(Sqlite, Backend::Sqlite);
+source_for!(Pg, Backend::Postgres, no_guard);
+source_for!(Sqlite, Backend::Sqlite, refuse_rebuild_with_foreign_keys_on);

@@ -34,6 +34,17 @@ pub enum Error {
         /// Why.
         message: String,
     },
+    /// SQLite must rebuild a table while foreign keys are enforced.
+    #[error(
+        "migration `{migration}` rebuilds table `{table}`, which SQLite can only do safely with foreign keys off: \
+         run `PRAGMA foreign_keys = OFF` on this connection before migrating (nothing was changed)"
+    )]
+    ForeignKeysOn {
+        /// The migration.
+        migration: String,
+        /// The table to rebuild.
+        table: String,
+    },
     /// A statement failed in the database.
     #[error("migration `{migration}` failed at `{statement}`: {source}")]
     Statement {

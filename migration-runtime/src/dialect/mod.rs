@@ -9,6 +9,7 @@ mod sqlite;
 use migration_model::{Op, Schema};
 
 pub use sql::{quote_ident, quote_text};
+pub use sqlite::rebuilt_table as sqlite_rebuilt_table;
 
 /// A database the migrations can run on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -13,6 +13,18 @@ use super::sql::{self, Dialect, quote_ident};
 
 pub struct Sqlite;
 
+/// The name a table is rebuilt under before it replaces the original.
+const REBUILD_PREFIX: &str = "__rebuild_";
+
+/// The table a rebuild statement (the `CREATE TABLE` that starts one) rebuilds.
+pub fn rebuilt_table(statement: &str) -> Option<&str> {
+    statement
+        .strip_prefix("CREATE TABLE \"")?
+        .strip_prefix(REBUILD_PREFIX)?
+        .split_once("\" (")
+        .map(|(table, _)| table)
+}
+
 /// A random version-4 UUID as text: SQLite has no UUID function.
 const RANDOM_UUID: &str = "(lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || \
      substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || \
@@ -198,7 +210,7 @@ fn rebuild(op: &Op, before: &Schema, table: &str) -> Result<Vec<String>, String>
     let new = after
         .table(table)
         .ok_or_else(|| format!("table `{table}` does not exist"))?;
-    let temporary = format!("__rebuild_{table}");
+    let temporary = format!("{REBUILD_PREFIX}{table}");
     let mut targets = Vec::new();
     let mut sources = Vec::new();
     for column in new.columns.iter() {
