@@ -55,6 +55,9 @@ pub enum Error {
         /// The database's error.
         source: diesel::result::Error,
     },
+    /// The live schema holds something the schema model cannot express.
+    #[error("cannot read the schema: {0}")]
+    Introspection(String),
     /// The database could not be reached or queried.
     #[error("database error: {0}")]
     Database(#[from] diesel::result::Error),
