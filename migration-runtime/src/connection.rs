@@ -93,6 +93,34 @@ impl AnyConnection {
         Ok(applied)
     }
 
+    /// The schema the database holds now.
+    pub fn introspect(&mut self) -> Result<migration_model::Schema, Error> {
+        match self {
+            AnyConnection::Postgres(conn) => crate::catalog::introspect_postgres(conn),
+            AnyConnection::Sqlite(conn) => crate::catalog::introspect_sqlite(conn),
+        }
+    }
+
+    /// Runs statements that return nothing.
+    pub fn batch_execute(&mut self, sql: &str) -> Result<(), Error> {
+        use diesel::connection::SimpleConnection;
+        match self {
+            AnyConnection::Postgres(conn) => conn.batch_execute(sql)?,
+            AnyConnection::Sqlite(conn) => conn.batch_execute(sql)?,
+        }
+        Ok(())
+    }
+
+    /// The values of the text column `v` of `query`, in the query's order.
+    pub fn text_column(&mut self, query: &str) -> Result<Vec<Option<String>>, Error> {
+        use diesel::RunQueryDsl;
+        let rows: Vec<TextRow> = match self {
+            AnyConnection::Postgres(conn) => diesel::sql_query(query).load(conn)?,
+            AnyConnection::Sqlite(conn) => diesel::sql_query(query).load(conn)?,
+        };
+        Ok(rows.into_iter().map(|row| row.v).collect())
+    }
+
     /// Reverts the last applied migration of `set`; returns its id.
     pub fn revert_last_migration(&mut self, set: MigrationSet) -> Result<String, BoxError> {
         let version = match self {
@@ -133,4 +161,10 @@ pub fn sqlite_is_referenced(conn: &mut SqliteConnection, table: &str) -> Result<
     .bind::<diesel::sql_types::Text, _>(table)
     .load(conn)?;
     Ok(rows.first().is_some_and(|row| row.count > 0))
+}
+
+#[derive(diesel::QueryableByName)]
+struct TextRow {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    v: Option<String>,
 }

@@ -1,11 +1,5 @@
-//! Support for tests that run migrations against real databases: a fresh
-//! PostgreSQL database per test, created and dropped around it, and a fresh
-//! SQLite database per test.
-//!
-//! PostgreSQL tests need a server: set `TEST_DATABASE_URL` to a URL whose
-//! role may create databases (`postgres://user:pass@localhost/postgres`).
-//! Without it a test is skipped with a message, except under `CI=true`,
-//! where a missing server fails the test.
+//! A fresh database per test: PostgreSQL, created and dropped around the
+//! test, and SQLite in memory.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 

@@ -1,0 +1,13 @@
+//! Support for tests that run migrations against real databases, and the
+//! round-trip check users call from their own `cargo test`.
+//!
+//! PostgreSQL tests need a server: set `TEST_DATABASE_URL` to a URL whose
+//! role may create databases (`postgres://user:pass@localhost/postgres`).
+//! Without it a test is skipped with a message, except under `CI=true`,
+//! where a missing server fails the test.
+
+mod databases;
+mod round_trip;
+
+pub use databases::{PgTestDatabase, TEST_DATABASE_URL, sqlite_memory};
+pub use round_trip::{RoundTripFailure, check_round_trip};

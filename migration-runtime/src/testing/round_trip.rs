@@ -1,0 +1,202 @@
+//! The round-trip check: every migration goes up, down and up again on a
+//! real database, and the schema and the data must come back exactly.
+
+use std::collections::BTreeMap;
+
+use migration_model::{Schema, diff};
+
+use crate::catalog::comparable;
+use crate::connection::{AnyConnection, BoxError};
+use crate::dialect::quote_ident;
+use crate::migration::Migration;
+use crate::set::MigrationSet;
+
+/// Why a history does not round-trip, naming the migration and what differs.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RoundTripFailure {
+    /// The history has no single head to upgrade to.
+    #[error("the history has {} heads ({}): merge them", .0.len(), .0.join(", "))]
+    Heads(Vec<String>),
+    /// A migration failed to apply or revert.
+    #[error("migration `{migration}`: {action} failed: {error}")]
+    Failed {
+        /// The migration.
+        migration: String,
+        /// `up`, `down`, `up again` or `seed`.
+        action: &'static str,
+        /// The error.
+        error: String,
+    },
+    /// The database's schema is not the one expected.
+    #[error("migration `{migration}`: {what}:\n  - {}", .differences.join("\n  - "))]
+    SchemaDiffers {
+        /// The migration.
+        migration: String,
+        /// Which comparison failed.
+        what: &'static str,
+        /// What differs, one line each.
+        differences: Vec<String>,
+    },
+    /// Values present before the migration are not there after up and down.
+    #[error(
+        "migration `{migration}`: up then down does not keep the data of `{table}.{column}`: \
+         row {row} was {before:?} and is {after:?}"
+    )]
+    DataLost {
+        /// The migration.
+        migration: String,
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+        /// The first row that differs (0-based, in key order).
+        row: usize,
+        /// Its value before.
+        before: Option<String>,
+        /// Its value after.
+        after: Option<String>,
+    },
+    /// The database could not be read.
+    #[error("reading the database: {0}")]
+    Database(#[from] crate::Error),
+}
+
+/// Every value of every table, keyed by (table, column), rows in key order.
+type Data = BTreeMap<(String, String), Vec<Option<String>>>;
+
+/// Applies every migration of `set` in order on the empty database behind
+/// `conn`, and for each one checks that:
+/// - the database then holds exactly the schema the migration describes;
+/// - its downgrade restores the schema as it was and keeps every value that
+///   was there (a dropped column restored with `restore_with` must come back
+///   with the same values);
+/// - applying it again gives the same schema as the first time.
+///
+/// `seed` runs after each migration's upgrade, to put rows in its tables so
+/// that the later migrations run on data; irreversible migrations are only
+/// applied.
+pub fn check_round_trip(
+    conn: &mut AnyConnection,
+    set: MigrationSet,
+    mut seed: impl FnMut(&mut AnyConnection, &Migration) -> Result<(), BoxError>,
+) -> Result<(), RoundTripFailure> {
+    let heads = set.heads();
+    if heads.len() != 1 {
+        return Err(RoundTripFailure::Heads(
+            heads.iter().map(|m| m.id().to_owned()).collect(),
+        ));
+    }
+    let mut applied: Vec<&str> = Vec::new();
+    for migration in set.migrations() {
+        let id = migration.id();
+        let failed = |action, error: BoxError| RoundTripFailure::Failed {
+            migration: id.to_owned(),
+            action,
+            error: error.to_string(),
+        };
+        let before = conn.introspect()?;
+        let before_data = snapshot(conn, &before)?;
+
+        conn.run_next_migration(set).map_err(|e| failed("up", e))?;
+        applied.push(id);
+        let after = conn.introspect()?;
+        let expected = set.schema_of(&applied)?;
+        compare(
+            id,
+            "after up, the database does not hold the schema the migration describes",
+            &expected,
+            &after,
+        )?;
+
+        if migration.down().is_ok() {
+            conn.revert_last_migration(set)
+                .map_err(|e| failed("down", e))?;
+            compare(
+                id,
+                "up then down does not restore the schema",
+                &before,
+                &conn.introspect()?,
+            )?;
+            compare_data(id, &before_data, &snapshot(conn, &before)?)?;
+            conn.run_next_migration(set)
+                .map_err(|e| failed("up again", e))?;
+            compare(
+                id,
+                "up, down, up gives another schema than the first up",
+                &after,
+                &conn.introspect()?,
+            )?;
+        }
+        seed(conn, migration).map_err(|e| failed("seed", e))?;
+    }
+    Ok(())
+}
+
+fn compare(
+    migration: &str,
+    what: &'static str,
+    expected: &Schema,
+    actual: &Schema,
+) -> Result<(), RoundTripFailure> {
+    let differences = diff(&comparable(expected), &comparable(actual));
+    if differences.is_empty() {
+        Ok(())
+    } else {
+        Err(RoundTripFailure::SchemaDiffers {
+            migration: migration.to_owned(),
+            what,
+            differences,
+        })
+    }
+}
+
+fn compare_data(migration: &str, before: &Data, after: &Data) -> Result<(), RoundTripFailure> {
+    for ((table, column), values) in before {
+        let now = after.get(&(table.clone(), column.clone()));
+        let now_values = now.map(Vec::as_slice).unwrap_or_default();
+        let differs = (0..values.len().max(now_values.len()))
+            .find(|&row| values.get(row) != now_values.get(row));
+        if let Some(row) = differs {
+            return Err(RoundTripFailure::DataLost {
+                migration: migration.to_owned(),
+                table: table.clone(),
+                column: column.clone(),
+                row,
+                before: values.get(row).cloned().flatten(),
+                after: now_values.get(row).cloned().flatten(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Every value of every table in `schema`, as text, rows ordered by the
+/// primary key (or by every column when there is none).
+fn snapshot(conn: &mut AnyConnection, schema: &Schema) -> Result<Data, crate::Error> {
+    let mut data = Data::new();
+    for table in &schema.tables {
+        let order: Vec<String> = if table.primary_key.is_empty() {
+            table
+                .columns
+                .iter()
+                .map(|c| format!("CAST({} AS TEXT)", quote_ident(&c.name)))
+                .collect()
+        } else {
+            table.primary_key.iter().map(|c| quote_ident(c)).collect()
+        };
+        for column in table.columns.iter() {
+            let query = format!(
+                "SELECT CAST({} AS TEXT) AS v FROM {} ORDER BY {}",
+                quote_ident(&column.name),
+                quote_ident(&table.name),
+                order.join(", ")
+            );
+            data.insert(
+                (table.name.to_string(), column.name.to_string()),
+                conn.text_column(&query)?,
+            );
+        }
+    }
+    Ok(data)
+}

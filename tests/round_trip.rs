@@ -1,0 +1,199 @@
+//! `testing::check_round_trip` on real databases: the CMS history passes
+//! with rows in its tables; broken migrations are caught, with a message
+//! that names the migration and what differs.
+
+use migration_runtime::testing::{PgTestDatabase, RoundTripFailure, check_round_trip};
+use migration_runtime::{AnyConnection, Migration};
+
+type Seeded = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+/// Members, events and participants, inserted as soon as their tables exist.
+fn seed_cms(conn: &mut AnyConnection, migration: &Migration) -> Seeded {
+    match migration.name() {
+        "create_members" => conn.batch_execute(
+            "INSERT INTO members (first_name, last_name, email) VALUES \
+             ('Ada', 'Lovelace', 'ada@example.org'), ('Jean Claude', 'Van Damme', 'jc@example.org'), \
+             ('Zoë', 'O''Brien', 'zoe@example.org'), ('', '', 'empty@example.org')",
+        )?,
+        "create_event_participants" => conn.batch_execute(
+            "INSERT INTO events (name) VALUES ('AGM'); \
+             INSERT INTO event_participants (member_id, event_id) SELECT m.id, e.id FROM members m, events e",
+        )?,
+        _ => {}
+    }
+    Ok(())
+}
+
+fn sqlite_file(name: &str) -> (std::path::PathBuf, AnyConnection) {
+    let path = std::env::temp_dir().join(format!("round-trip-{name}-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let conn = AnyConnection::establish(path.to_str().expect("utf-8 path")).expect("open SQLite");
+    (path, conn)
+}
+
+#[test]
+fn the_cms_history_round_trips_on_sqlite() {
+    let (path, mut conn) = sqlite_file("cms");
+    check_round_trip(&mut conn, cms::history::MIGRATIONS, seed_cms)
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::remove_file(path).expect("clean up");
+}
+
+#[test]
+fn the_cms_history_round_trips_on_postgres() {
+    let Some(db) = PgTestDatabase::create() else {
+        return;
+    };
+    let mut conn = AnyConnection::establish(db.url()).expect("connect");
+    check_round_trip(&mut conn, cms::history::MIGRATIONS, seed_cms)
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// The guide's split of `full_name`, restored with first and last name
+/// joined: a three-word name does not come back.
+#[migration_runtime::migrations]
+mod lossy_split {
+    #[migration(id = "2024_01_15_000001")]
+    fn create_members(m: &mut Up) {
+        m.create_table("members", |t| {
+            t.id("id");
+            t.column("full_name", varchar(255));
+        });
+    }
+
+    #[migration(id = "2024_02_01_000001")]
+    fn split_full_name(m: &mut Up) {
+        m.add_column("members", "first_name", varchar(100).nullable());
+        m.add_column("members", "last_name", varchar(100).nullable());
+        m.backfill(
+            "members",
+            "first_name",
+            split_part(col("full_name"), " ", 1),
+        );
+        m.backfill("members", "last_name", split_part(col("full_name"), " ", 2));
+        m.tighten_not_null("members", "first_name");
+        m.tighten_not_null("members", "last_name");
+        m.drop_column("members", "full_name").restore_with(concat([
+            col("first_name"),
+            " ",
+            col("last_name"),
+        ]));
+    }
+}
+
+fn seed_names(conn: &mut AnyConnection, migration: &Migration) -> Seeded {
+    if migration.name() == "create_members" {
+        conn.batch_execute(
+            "INSERT INTO members (full_name) VALUES ('Ada Lovelace'), ('Jean Claude Van Damme'), ('Cher')",
+        )?;
+    }
+    Ok(())
+}
+
+fn assert_lossy_split_caught(failure: RoundTripFailure) {
+    match failure {
+        RoundTripFailure::DataLost {
+            migration,
+            table,
+            column,
+            row,
+            before,
+            after,
+        } => {
+            assert_eq!(
+                (migration.as_str(), table.as_str(), column.as_str()),
+                ("2024_02_01_000001", "members", "full_name")
+            );
+            assert_eq!(row, 1);
+            assert_eq!(before.as_deref(), Some("Jean Claude Van Damme"));
+            assert_eq!(after.as_deref(), Some("Jean Claude"));
+        }
+        other => panic!("expected the lost third and fourth words, got: {other}"),
+    }
+}
+
+#[test]
+fn a_split_that_loses_words_is_caught_on_sqlite() {
+    let (path, mut conn) = sqlite_file("split");
+    let failure =
+        check_round_trip(&mut conn, lossy_split::MIGRATIONS, seed_names).expect_err("caught");
+    assert!(
+        failure.to_string().starts_with(
+            "migration `2024_02_01_000001`: up then down does not keep the data of `members.full_name`: row 1"
+        ),
+        "{failure}"
+    );
+    assert_lossy_split_caught(failure);
+    std::fs::remove_file(path).expect("clean up");
+}
+
+#[test]
+fn a_split_that_loses_words_is_caught_on_postgres() {
+    let Some(db) = PgTestDatabase::create() else {
+        return;
+    };
+    let mut conn = AnyConnection::establish(db.url()).expect("connect");
+    let failure =
+        check_round_trip(&mut conn, lossy_split::MIGRATIONS, seed_names).expect_err("caught");
+    assert_lossy_split_caught(failure);
+}
+
+/// Raw SQL whose reverse forgets the index it should drop.
+#[migration_runtime::migrations]
+mod forgotten_index {
+    #[migration(id = "2024_01_10_000001")]
+    fn create_members(m: &mut Up) {
+        m.create_table("members", |t| {
+            t.id("id");
+            t.column("email", varchar(255));
+        });
+    }
+
+    #[migration(id = "2024_01_11_000001")]
+    fn index_emails(m: &mut Up) {
+        m.sql(r#"CREATE INDEX "members_email_lower" ON "members" ("email")"#)
+            .reverse_with("SELECT 1");
+    }
+}
+
+fn no_seed(_: &mut AnyConnection, _: &Migration) -> Seeded {
+    Ok(())
+}
+
+fn assert_forgotten_index_caught(failure: RoundTripFailure) {
+    let message = failure.to_string();
+    assert!(
+        message.starts_with("migration `2024_01_11_000001`: "),
+        "{message}"
+    );
+    match failure {
+        RoundTripFailure::SchemaDiffers { differences, .. } => {
+            // The migration's declared schema already lacks the index the SQL created.
+            assert_eq!(
+                differences,
+                ["index `members_email_lower` should not exist"]
+            );
+        }
+        other => panic!("expected a schema difference, got: {other}"),
+    }
+}
+
+#[test]
+fn raw_sql_that_changes_the_schema_behind_the_models_back_is_caught_on_sqlite() {
+    let (path, mut conn) = sqlite_file("index");
+    let failure =
+        check_round_trip(&mut conn, forgotten_index::MIGRATIONS, no_seed).expect_err("caught");
+    assert_forgotten_index_caught(failure);
+    std::fs::remove_file(path).expect("clean up");
+}
+
+#[test]
+fn raw_sql_that_changes_the_schema_behind_the_models_back_is_caught_on_postgres() {
+    let Some(db) = PgTestDatabase::create() else {
+        return;
+    };
+    let mut conn = AnyConnection::establish(db.url()).expect("connect");
+    let failure =
+        check_round_trip(&mut conn, forgotten_index::MIGRATIONS, no_seed).expect_err("caught");
+    assert_forgotten_index_caught(failure);
+}
