@@ -2,7 +2,7 @@
 //! with rows in its tables; broken migrations are caught, with a message
 //! that names the migration and what differs.
 
-use migration_runtime::testing::{PgTestDatabase, RoundTripFailure, check_round_trip};
+use migration_runtime::testing::{DataLoss, PgTestDatabase, RoundTripFailure, check_round_trip};
 use migration_runtime::{AnyConnection, Migration};
 
 type Seeded = Result<(), Box<dyn std::error::Error + Send + Sync>>;
@@ -92,14 +92,15 @@ fn seed_names(conn: &mut AnyConnection, migration: &Migration) -> Seeded {
 
 fn assert_lossy_split_caught(failure: RoundTripFailure) {
     match failure {
-        RoundTripFailure::DataLost {
-            migration,
-            table,
-            column,
-            row,
-            before,
-            after,
-        } => {
+        RoundTripFailure::DataLost(loss) => {
+            let DataLoss {
+                migration,
+                table,
+                column,
+                row,
+                before,
+                after,
+            } = *loss;
             assert_eq!(
                 (migration.as_str(), table.as_str(), column.as_str()),
                 ("2024_02_01_000001", "members", "full_name")

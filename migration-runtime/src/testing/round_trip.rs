@@ -39,27 +39,32 @@ pub enum RoundTripFailure {
         differences: Vec<String>,
     },
     /// Values present before the migration are not there after up and down.
-    #[error(
-        "migration `{migration}`: up then down does not keep the data of `{table}.{column}`: \
-         row {row} was {before:?} and is {after:?}"
-    )]
-    DataLost {
-        /// The migration.
-        migration: String,
-        /// The table.
-        table: String,
-        /// The column.
-        column: String,
-        /// The first row that differs (0-based, in key order).
-        row: usize,
-        /// Its value before.
-        before: Option<String>,
-        /// Its value after.
-        after: Option<String>,
-    },
+    #[error("{0}")]
+    DataLost(Box<DataLoss>),
     /// The database could not be read.
     #[error("reading the database: {0}")]
     Database(#[from] crate::Error),
+}
+
+/// The first value a migration's up and down did not keep.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "migration `{migration}`: up then down does not keep the data of `{table}.{column}`: \
+     row {row} was {before:?} and is {after:?}"
+)]
+pub struct DataLoss {
+    /// The migration.
+    pub migration: String,
+    /// The table.
+    pub table: String,
+    /// The column.
+    pub column: String,
+    /// The first row that differs (0-based, in key order).
+    pub row: usize,
+    /// Its value before.
+    pub before: Option<String>,
+    /// Its value after.
+    pub after: Option<String>,
 }
 
 /// Every value of every table, keyed by (table, column), rows in key order.
@@ -158,14 +163,14 @@ fn compare_data(migration: &str, before: &Data, after: &Data) -> Result<(), Roun
         let differs = (0..values.len().max(now_values.len()))
             .find(|&row| values.get(row) != now_values.get(row));
         if let Some(row) = differs {
-            return Err(RoundTripFailure::DataLost {
+            return Err(RoundTripFailure::DataLost(Box::new(DataLoss {
                 migration: migration.to_owned(),
                 table: table.clone(),
                 column: column.clone(),
                 row,
                 before: values.get(row).cloned().flatten(),
                 after: now_values.get(row).cloned().flatten(),
-            });
+            })));
         }
     }
     Ok(())
