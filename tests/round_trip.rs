@@ -105,7 +105,7 @@ fn assert_lossy_split_caught(failure: RoundTripFailure) {
                 (migration.as_str(), table.as_str(), column.as_str()),
                 ("2024_02_01_000001", "members", "full_name")
             );
-            assert_eq!(row, 1);
+            assert_eq!(row, "id = 2");
             assert_eq!(before.as_deref(), Some("Jean Claude Van Damme"));
             assert_eq!(after.as_deref(), Some("Jean Claude"));
         }
@@ -120,7 +120,7 @@ fn a_split_that_loses_words_is_caught_on_sqlite() {
         check_round_trip(&mut conn, lossy_split::MIGRATIONS, seed_names).expect_err("caught");
     assert!(
         failure.to_string().starts_with(
-            "migration `2024_02_01_000001`: up then down does not keep the data of `members.full_name`: row 1"
+            "migration `2024_02_01_000001`: up then down does not keep the data of `members.full_name`: the row with id = 2"
         ),
         "{failure}"
     );

@@ -50,7 +50,7 @@ pub enum RoundTripFailure {
 #[derive(Debug, thiserror::Error)]
 #[error(
     "migration `{migration}`: up then down does not keep the data of `{table}.{column}`: \
-     row {row} was {before:?} and is {after:?}"
+     the row with {row} was {before:?} and is {after:?}"
 )]
 pub struct DataLoss {
     /// The migration.
@@ -59,23 +59,33 @@ pub struct DataLoss {
     pub table: String,
     /// The column.
     pub column: String,
-    /// The first row that differs (0-based, in key order).
-    pub row: usize,
+    /// The first row that differs, by its key (`id = 3`), or by position
+    /// (`#2`) in a table without a primary key.
+    pub row: String,
     /// Its value before.
     pub before: Option<String>,
     /// Its value after.
     pub after: Option<String>,
 }
 
-/// Every value of every table, keyed by (table, column), rows in key order.
-type Data = BTreeMap<(String, String), Vec<Option<String>>>;
+/// Every value of every table, by table name.
+type Data = BTreeMap<String, TableData>;
+
+/// The rows of one table, in key order.
+struct TableData {
+    /// Each row's key, as a reader finds the row (`id = 3`).
+    keys: Vec<String>,
+    /// Each column's values, by column name.
+    columns: BTreeMap<String, Vec<Option<String>>>,
+}
 
 /// Applies every migration of `set` in order on the empty database behind
 /// `conn`, and for each one checks that:
 /// - the database then holds exactly the schema the migration describes;
-/// - its downgrade restores the schema as it was and keeps every value that
-///   was there (a dropped column restored with `restore_with` must come back
-///   with the same values);
+/// - its downgrade restores the schema as it was and keeps every row and
+///   every value that was there (a dropped column restored with
+///   `restore_with` must come back with the same values; a NULL may come
+///   back filled, as a backfill limited to NULLs leaves it);
 /// - applying it again gives the same schema as the first time.
 ///
 /// `seed` runs after each migration's upgrade, to put rows in its tables so
@@ -157,20 +167,34 @@ fn compare(
 }
 
 fn compare_data(migration: &str, before: &Data, after: &Data) -> Result<(), RoundTripFailure> {
-    for ((table, column), values) in before {
-        let now = after.get(&(table.clone(), column.clone()));
-        let now_values = now.map(Vec::as_slice).unwrap_or_default();
-        let differs = (0..values.len().max(now_values.len()))
-            .find(|&row| values.get(row) != now_values.get(row));
-        if let Some(row) = differs {
-            return Err(RoundTripFailure::DataLost(Box::new(DataLoss {
-                migration: migration.to_owned(),
-                table: table.clone(),
-                column: column.clone(),
-                row,
-                before: values.get(row).cloned().flatten(),
-                after: now_values.get(row).cloned().flatten(),
-            })));
+    for (table, old) in before {
+        let new = after.get(table);
+        for (column, values) in &old.columns {
+            let now_values = new
+                .and_then(|t| t.columns.get(column))
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            // A NULL that became a value lost nothing: a backfill that fills
+            // only NULLs has no way to know, going down, which rows it filled.
+            let kept = |row: usize| match (values.get(row), now_values.get(row)) {
+                (Some(None), Some(_)) => true,
+                (before, after) => before == after,
+            };
+            let differs = (0..values.len().max(now_values.len())).find(|&row| !kept(row));
+            if let Some(row) = differs {
+                return Err(RoundTripFailure::DataLost(Box::new(DataLoss {
+                    migration: migration.to_owned(),
+                    table: table.clone(),
+                    column: column.clone(),
+                    row: old
+                        .keys
+                        .get(row)
+                        .cloned()
+                        .unwrap_or_else(|| format!("#{row}")),
+                    before: values.get(row).cloned().flatten(),
+                    after: now_values.get(row).cloned().flatten(),
+                })));
+            }
         }
     }
     Ok(())
@@ -181,27 +205,38 @@ fn compare_data(migration: &str, before: &Data, after: &Data) -> Result<(), Roun
 fn snapshot(conn: &mut AnyConnection, schema: &Schema) -> Result<Data, crate::Error> {
     let mut data = Data::new();
     for table in &schema.tables {
+        let as_text = |column: &str| format!("CAST({} AS TEXT)", quote_ident(column));
         let order: Vec<String> = if table.primary_key.is_empty() {
-            table
-                .columns
-                .iter()
-                .map(|c| format!("CAST({} AS TEXT)", quote_ident(&c.name)))
-                .collect()
+            table.columns.iter().map(|c| as_text(&c.name)).collect()
         } else {
             table.primary_key.iter().map(|c| quote_ident(c)).collect()
         };
-        for column in table.columns.iter() {
-            let query = format!(
-                "SELECT CAST({} AS TEXT) AS v FROM {} ORDER BY {}",
-                quote_ident(&column.name),
+        let select = |value: &str| {
+            format!(
+                "SELECT {value} AS v FROM {} ORDER BY {}",
                 quote_ident(&table.name),
                 order.join(", ")
-            );
-            data.insert(
-                (table.name.to_string(), column.name.to_string()),
-                conn.text_column(&query)?,
+            )
+        };
+        let keys = if table.primary_key.is_empty() {
+            let rows = conn.text_column(&select("NULL"))?.len();
+            (0..rows).map(|row| format!("#{row}")).collect()
+        } else {
+            let key: Vec<String> = table.primary_key.iter().map(|c| as_text(c)).collect();
+            let names: Vec<&str> = table.primary_key.iter().map(|c| c.as_ref()).collect();
+            conn.text_column(&select(&key.join(" || ', ' || ")))?
+                .into_iter()
+                .map(|value| format!("{} = {}", names.join(", "), value.unwrap_or_default()))
+                .collect()
+        };
+        let mut columns = BTreeMap::new();
+        for column in table.columns.iter() {
+            columns.insert(
+                column.name.to_string(),
+                conn.text_column(&select(&as_text(&column.name)))?,
             );
         }
+        data.insert(table.name.to_string(), TableData { keys, columns });
     }
     Ok(data)
 }
