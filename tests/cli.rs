@@ -21,6 +21,15 @@ fn lines(text: &str) -> Vec<&str> {
     text.lines().collect()
 }
 
+fn cms_result(url: &str, args: &[&str]) -> Result<String, String> {
+    let mut argv = vec!["cms", "--database-url", url];
+    argv.extend_from_slice(args);
+    let cli = Cli::try_parse_from(argv).expect("valid arguments");
+    let mut out = Vec::new();
+    run(cms::history::MIGRATIONS, cli, &mut out).map_err(|e| e.to_string())?;
+    Ok(String::from_utf8(out).expect("utf-8"))
+}
+
 /// The workflow of the migration guide, command by command, on one database.
 fn walk_through_the_guide(url: &str) {
     let (code, out) = cms(url, &["check"]);
@@ -56,17 +65,11 @@ fn walk_through_the_guide(url: &str) {
         ]
     );
 
-    let (_, out) = cms(url, &["upgrade"]);
+    let (_, out) = cms(url, &["upgrade", "2024_01_15_000003"]);
     assert!(
         out.ends_with("applied 2024_01_15_000003 add_full_name\n"),
         "{out}"
     );
-    let (_, out) = cms(url, &["upgrade"]);
-    assert_eq!(lines(&out), ["up to date, nothing to apply"]);
-
-    let (code, out) = cms(url, &["check"]);
-    assert_eq!((code, lines(&out)), (ExitCode::SUCCESS, vec!["up to date"]));
-
     let (_, out) = cms(url, &["current"]);
     assert_eq!(lines(&out), ["2024_01_15_000003 add_full_name"]);
 
@@ -77,9 +80,9 @@ fn walk_through_the_guide(url: &str) {
     let history = lines(&out);
     assert_eq!(history.len(), cms::history::MIGRATIONS.migrations().len());
     assert_eq!(history[0], "[x] 2024_01_10_000001 create_members");
-    assert_eq!(
-        history[history.len() - 1],
-        "[ ] 2024_01_15_000003 add_full_name"
+    assert!(
+        history.contains(&"[ ] 2024_01_15_000003 add_full_name"),
+        "{out}"
     );
 
     let (_, out) = cms(url, &["downgrade", "2024_01_10_000002"]);
@@ -100,6 +103,29 @@ fn walk_through_the_guide(url: &str) {
     );
     let (_, out) = cms(url, &["current"]);
     assert_eq!(lines(&out), ["(base): nothing applied"]);
+
+    let (_, out) = cms(url, &["upgrade"]);
+    assert!(
+        out.ends_with("applied 2024_02_01_000001 split_full_name\n"),
+        "{out}"
+    );
+    let (_, out) = cms(url, &["upgrade"]);
+    assert_eq!(lines(&out), ["up to date, nothing to apply"]);
+    let (code, out) = cms(url, &["check"]);
+    assert_eq!((code, lines(&out)), (ExitCode::SUCCESS, vec!["up to date"]));
+
+    // The split reverts; the consolidation before it says plainly why it cannot.
+    let (_, out) = cms(url, &["downgrade", "-1"]);
+    assert_eq!(lines(&out), ["reverted 2024_02_01_000001 split_full_name"]);
+    let error = cms_result(url, &["downgrade", "-1"]).expect_err("irreversible");
+    assert!(
+        error.contains(
+            "migration `2024_01_20_000001` cannot be undone: first and last names cannot be recovered"
+        ),
+        "{error}"
+    );
+    let (_, out) = cms(url, &["current"]);
+    assert_eq!(lines(&out), ["2024_01_20_000001 consolidate_names"]);
 }
 
 #[test]
@@ -122,13 +148,20 @@ fn postgres_walks_through_the_guides_workflow() {
 fn offline_commands_need_no_database() {
     let nowhere = "postgres://nobody@127.0.0.1:1/none";
     let (_, out) = cms(nowhere, &["heads"]);
-    assert_eq!(lines(&out), ["2024_01_15_000003 add_full_name (head)"]);
+    assert_eq!(lines(&out), ["2024_02_01_000001 split_full_name (head)"]);
 
     let (_, out) = cms(nowhere, &["show", "2024_01_15_000003"]);
     assert!(out.contains("downgrade (derived):\n  loosen_not_null(\"members\", \"full_name\")\n  drop_column(\"members\", \"full_name\")"), "{out}");
-    assert!(out.contains("UPDATE \"members\" SET \"full_name\" = CONCAT(\"first_name\", ' ', \"last_name\") WHERE (\"full_name\" IS NULL);"), "{out}");
+    assert!(out.contains("UPDATE \"members\" SET \"full_name\" = TRIM(CONCAT(\"first_name\", ' ', \"last_name\")) WHERE (\"full_name\" IS NULL);"), "{out}");
+
     assert!(
         out.contains("ALTER TABLE \"members\" ALTER COLUMN \"full_name\" SET NOT NULL;"),
+        "{out}"
+    );
+
+    let (_, out) = cms(nowhere, &["show", "2024_01_20_000001"]);
+    assert!(
+        out.contains("downgrade: none, irreversible: first and last names cannot be recovered"),
         "{out}"
     );
 
@@ -142,7 +175,11 @@ fn offline_commands_need_no_database() {
         "{out}"
     );
 
-    let (_, out) = cms(nowhere, &["sql", "--backend", "postgres", "--down"]);
-    assert!(out.starts_with("-- 2024_01_15_000003\n"), "{out}");
-    assert!(out.trim_end().ends_with("DROP TABLE \"members\";"), "{out}");
+    // Offline downgrade SQL stops where the history cannot be undone.
+    let error =
+        cms_result(nowhere, &["sql", "--backend", "postgres", "--down"]).expect_err("irreversible");
+    assert!(
+        error.contains("migration `2024_01_20_000001` cannot be undone"),
+        "{error}"
+    );
 }

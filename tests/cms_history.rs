@@ -24,11 +24,22 @@ fn expected_full_names() -> Vec<Option<String>> {
     some(&["Ada Lovelace", "Seán O'Brien", "Zoë Ñúñez"])
 }
 
-/// How many migrations come after `create_users`, the point we revert to.
-fn migrations_after_users() -> usize {
+/// How many migrations there are up to `add_full_name`, which the data
+/// checks below stop at (the names are consolidated after it, for good).
+fn migrations_through_full_name() -> usize {
     let all = cms::history::MIGRATIONS.migrations();
-    all.len() - 2
+    1 + all
+        .iter()
+        .position(|m| m.name() == "add_full_name")
+        .expect("add_full_name exists")
 }
+
+/// How many migrations come after `create_users` up to `add_full_name`.
+fn migrations_after_users() -> usize {
+    migrations_through_full_name() - 2
+}
+
+const LAST_NAMES: &str = "SELECT last_name AS v FROM members ORDER BY email";
 
 #[test]
 fn postgres_runs_the_whole_history_with_data_and_back() {
@@ -40,7 +51,10 @@ fn postgres_runs_the_whole_history_with_data_and_back() {
 
     conn.run_next_migration(set).expect("create members");
     conn.batch_execute(MEMBERS).expect("insert members");
-    conn.run_pending_migrations(set).expect("apply the rest");
+    for _ in 1..migrations_through_full_name() {
+        conn.run_next_migration(set)
+            .expect("apply through add_full_name");
+    }
 
     assert_eq!(pg_strings(&mut conn, FULL_NAMES), expected_full_names());
     assert_eq!(
@@ -89,8 +103,22 @@ fn postgres_runs_the_whole_history_with_data_and_back() {
         some(&["Ada", "Seán", "Zoë"])
     );
 
-    conn.run_pending_migrations(set).expect("apply again");
+    for _ in 0..migrations_after_users() {
+        conn.run_next_migration(set).expect("apply again");
+    }
     assert_eq!(pg_strings(&mut conn, FULL_NAMES), expected_full_names());
+
+    // Consolidated into full_name, then split again: every name comes back.
+    conn.run_pending_migrations(set)
+        .expect("consolidate and split");
+    assert_eq!(
+        pg_strings(&mut conn, FIRST_NAMES),
+        some(&["Ada", "Seán", "Zoë"])
+    );
+    assert_eq!(
+        pg_strings(&mut conn, LAST_NAMES),
+        some(&["Lovelace", "O'Brien", "Ñúñez"])
+    );
 }
 
 #[test]
@@ -104,7 +132,10 @@ fn sqlite_runs_the_whole_history_with_data_and_back() {
 
     conn.run_next_migration(set).expect("create members");
     conn.batch_execute(MEMBERS).expect("insert members");
-    conn.run_pending_migrations(set).expect("apply the rest");
+    for _ in 1..migrations_through_full_name() {
+        conn.run_next_migration(set)
+            .expect("apply through add_full_name");
+    }
 
     assert_eq!(sqlite_strings(&mut conn, FULL_NAMES), expected_full_names());
     assert_eq!(
@@ -152,8 +183,22 @@ fn sqlite_runs_the_whole_history_with_data_and_back() {
         some(&["Ada", "Seán", "Zoë"])
     );
 
-    conn.run_pending_migrations(set).expect("apply again");
+    for _ in 0..migrations_after_users() {
+        conn.run_next_migration(set).expect("apply again");
+    }
     assert_eq!(sqlite_strings(&mut conn, FULL_NAMES), expected_full_names());
+
+    // Consolidated into full_name, then split again: every name comes back.
+    conn.run_pending_migrations(set)
+        .expect("consolidate and split");
+    assert_eq!(
+        sqlite_strings(&mut conn, FIRST_NAMES),
+        some(&["Ada", "Seán", "Zoë"])
+    );
+    assert_eq!(
+        sqlite_strings(&mut conn, LAST_NAMES),
+        some(&["Lovelace", "O'Brien", "Ñúñez"])
+    );
 }
 
 /// Rebuilding `members` with foreign keys on would cascade to its event

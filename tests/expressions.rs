@@ -66,6 +66,8 @@ fn expressions() -> Vec<Expr> {
         Function::Concat,
         vec![col("a"), text(" & "), col("a")],
     ));
+    all.push(call(Function::AfterFirst, vec![col("a"), text(" ")]));
+    all.push(call(Function::AfterFirst, vec![col("a"), text("an")]));
     all.push(call(Function::Concat, vec![text("<"), col("a"), text(">")]));
     all.push(call(Function::Coalesce, vec![col("a"), text("(none)")]));
     all.push(call(Function::Trim, vec![col("a")]));
@@ -117,6 +119,31 @@ fn split_part_gives_empty_text_for_missing_fields_and_null_for_null() {
         None,
         Some(""),
         Some(""),
+        Some(""),
+        Some("Ñúñez"),
+        Some("小龍"),
+        Some("\"Junior\""),
+    ]
+    .iter()
+    .map(|v| v.map(str::to_owned))
+    .collect();
+    assert_eq!(values, expected);
+}
+
+#[test]
+fn after_first_keeps_every_word_after_the_first() {
+    let mut sqlite = sqlite_memory();
+    sqlite.batch_execute(&insert_rows()).expect("sqlite rows");
+    let rest = call(Function::AfterFirst, vec![col("a"), text(" ")]);
+    let values = sqlite_strings(&mut sqlite, &select(Backend::Sqlite, &rest));
+    let expected: Vec<Option<String>> = [
+        Some("Lovelace"),
+        Some("Claude Van Damme"),
+        Some(""),
+        Some(""),
+        None,
+        Some(" padded  "),
+        Some(" b"),
         Some(""),
         Some("Ñúñez"),
         Some("小龍"),

@@ -98,6 +98,7 @@ impl Quote for Function {
             }
             Function::Concat => quote!(Concat),
             Function::SplitPart => quote!(SplitPart),
+            Function::AfterFirst => quote!(AfterFirst),
             Function::Coalesce => quote!(Coalesce),
             Function::Lower => quote!(Lower),
             Function::Upper => quote!(Upper),

@@ -30,6 +30,9 @@ pub enum Function {
     Concat,
     /// `split_part(text, delimiter, n)`: the n-th field (from 1), or empty text when missing.
     SplitPart,
+    /// `after_first(text, delimiter)`: everything after the first delimiter,
+    /// or empty text when there is none.
+    AfterFirst,
     /// The first argument that is not NULL.
     Coalesce,
     /// Lower case.
@@ -87,6 +90,7 @@ impl Function {
         match self {
             Function::Concat => "concat",
             Function::SplitPart => "split_part",
+            Function::AfterFirst => "after_first",
             Function::Coalesce => "coalesce",
             Function::Lower => "lower",
             Function::Upper => "upper",
@@ -270,6 +274,13 @@ fn positive_int_literal(args: &[Expr], index: usize, what: &str) -> Result<(), E
     }
 }
 
+fn non_empty_text_literal(args: &[Expr], index: usize, what: &str) -> Result<(), ExprError> {
+    match args.get(index) {
+        Some(Expr::Literal(Literal::Text(text))) if !text.is_empty() => Ok(()),
+        _ => Err(ExprError::at(format!("{what} must be a non-empty text literal")).within(index)),
+    }
+}
+
 /// The one common family of `types` (NULLs aside), or an error at the first that differs.
 fn common_type(function: Function, types: &[ExprType]) -> Result<ExprType, ExprError> {
     let mut found: ExprType = None;
@@ -306,16 +317,14 @@ fn call_type(function: Function, args: &[Expr], types: &[ExprType]) -> Result<Ex
         SplitPart => {
             expect_arity(function, args, 3)?;
             expect_family(types, 0, Family::Text, function)?;
-            match &args[1] {
-                Expr::Literal(Literal::Text(delimiter)) if !delimiter.is_empty() => {}
-                _ => {
-                    return Err(ExprError::at(
-                        "the delimiter of `split_part` must be a non-empty text literal",
-                    )
-                    .within(1));
-                }
-            }
+            non_empty_text_literal(args, 1, "the delimiter of `split_part`")?;
             positive_int_literal(args, 2, "the field number of `split_part`")?;
+            Ok(Some(SqlType::Text))
+        }
+        AfterFirst => {
+            expect_arity(function, args, 2)?;
+            expect_family(types, 0, Family::Text, function)?;
+            non_empty_text_literal(args, 1, "the delimiter of `after_first`")?;
             Ok(Some(SqlType::Text))
         }
         Substring => {

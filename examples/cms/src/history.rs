@@ -81,16 +81,56 @@ pub mod migrations {
     }
 
     /// The full name, filled from first and last name, then required.
+    /// Trimmed, so that a member with no last name is not left with a
+    /// trailing space.
     #[migration(id = "2024_01_15_000003")]
     fn add_full_name(m: &mut Up) {
         m.add_column("members", "full_name", varchar(255).nullable());
         m.backfill(
             "members",
             "full_name",
-            concat([col("first_name"), " ", col("last_name")]),
+            trim(concat([col("first_name"), " ", col("last_name")])),
         )
         .only_where(col("full_name").is_null());
         m.tighten_not_null("members", "full_name");
+    }
+
+    /// Names live in `full_name` alone.
+    ///
+    /// Cannot be undone: a first name with a space in it ("Jean Claude")
+    /// cannot be told apart from the last name once they are joined.
+    #[migration(
+        id = "2024_01_20_000001",
+        irreversible = "first and last names cannot be recovered from full_name when a first name has a space"
+    )]
+    fn consolidate_names(m: &mut Up) {
+        m.drop_column("members", "first_name");
+        m.drop_column("members", "last_name");
+    }
+
+    /// Split `full_name` into first and last name again (the guide's split, corrected).
+    ///
+    /// The guide takes `SPLIT_PART(full_name, ' ', 2)` as the last name,
+    /// which drops the third word of "Jean Claude Van Damme"; the round-trip
+    /// test catches it. The last name here is everything after the first
+    /// space, so joining the two gives every full name back.
+    #[migration(id = "2024_02_01_000001")]
+    fn split_full_name(m: &mut Up) {
+        m.add_column("members", "first_name", varchar(100).nullable());
+        m.add_column("members", "last_name", varchar(155).nullable());
+        m.backfill(
+            "members",
+            "first_name",
+            split_part(col("full_name"), " ", 1),
+        );
+        m.backfill("members", "last_name", after_first(col("full_name"), " "));
+        m.tighten_not_null("members", "first_name");
+        m.tighten_not_null("members", "last_name");
+        m.drop_column("members", "full_name")
+            .restore_with(case_when(
+                [(col("last_name").eq(""), col("first_name"))],
+                concat([col("first_name"), " ", col("last_name")]),
+            ));
     }
 }
 

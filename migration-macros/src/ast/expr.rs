@@ -207,6 +207,7 @@ fn parse_function(call_expr: &ExprCall) -> syn::Result<(Model, ExprAst)> {
             call(function, parse_all(&items)?, span)
         }
         "split_part" => fixed(Function::SplitPart, 3, "split_part(text, \"delimiter\", n)"),
+        "after_first" => fixed(Function::AfterFirst, 2, "after_first(text, \"delimiter\")"),
         "substring" => fixed(Function::Substring, 3, "substring(text, start, length)"),
         "lower" => fixed(Function::Lower, 1, "lower(text)"),
         "upper" => fixed(Function::Upper, 1, "upper(text)"),
@@ -254,7 +255,7 @@ fn parse_function(call_expr: &ExprCall) -> syn::Result<(Model, ExprAst)> {
         _ => Err(syn::Error::new_spanned(
             &call_expr.func,
             format!(
-                "unknown function `{name}`; expected one of: col, lit, null, concat, split_part, coalesce, \
+                "unknown function `{name}`; expected one of: col, lit, null, concat, split_part, after_first, coalesce, \
                  lower, upper, trim, substring, length, nullif, cast, case_when"
             ),
         )),

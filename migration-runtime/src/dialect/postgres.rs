@@ -50,6 +50,10 @@ impl Dialect for Postgres {
             Function::Length => {
                 Some(rendered().map(|args| format!("CHAR_LENGTH({})", args.join(", "))))
             }
+            Function::AfterFirst => Some(rendered().and_then(|args| match args.as_slice() {
+                [text, delimiter] => Ok(sql::after_first(text, delimiter, "STRPOS", "CHAR_LENGTH")),
+                _ => Err("after_first takes a text and a delimiter".into()),
+            })),
             _ => None,
         }
     }

@@ -122,13 +122,23 @@ pub fn common_call<D: Dialect + ?Sized>(
             sql.push_str(&format!(" ELSE {otherwise} END"));
             sql
         }
-        Function::Concat | Function::SplitPart | Function::Length => {
+        Function::Concat | Function::SplitPart | Function::AfterFirst | Function::Length => {
             return Err(format!(
                 "`{}` has no common SQL; the backend must write it",
                 function.dsl_name()
             ));
         }
     })
+}
+
+/// Everything after the first `delimiter` in `text`: with the delimiter
+/// appended, it is always found, so text without one gives empty text and
+/// NULL stays NULL. `position` and `length` are the backend's character
+/// functions (`STRPOS`/`CHAR_LENGTH`, `INSTR`/`LENGTH`).
+pub fn after_first(text: &str, delimiter: &str, position: &str, length: &str) -> String {
+    format!(
+        "SUBSTR({text}, {position}({text} || {delimiter}, {delimiter}) + {length}({delimiter}))"
+    )
 }
 
 fn column_definition<D: Dialect + ?Sized>(dialect: &D, column: &Column) -> Result<String, String> {

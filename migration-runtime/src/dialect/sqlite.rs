@@ -65,6 +65,17 @@ impl Dialect for Sqlite {
         match function {
             Function::Concat => Some(concat(self, args)),
             Function::SplitPart => Some(split_part(self, args)),
+            Function::AfterFirst => Some(
+                args.iter()
+                    .map(|a| sql::expr(self, a))
+                    .collect::<Result<Vec<_>, _>>()
+                    .and_then(|args| match args.as_slice() {
+                        [text, delimiter] => {
+                            Ok(sql::after_first(text, delimiter, "INSTR", "LENGTH"))
+                        }
+                        _ => Err("after_first takes a text and a delimiter".into()),
+                    }),
+            ),
             Function::Length => Some(sql::expr(self, &args[0]).map(|arg| format!("LENGTH({arg})"))),
             _ => None,
         }
