@@ -11,6 +11,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::connection::{AnyConnection, BoxError};
 use crate::dialect::Backend;
+use crate::runner::Runner;
 use crate::set::{Direction, MigrationSet};
 
 /// Typed, reversible migrations for this project's database.
@@ -31,6 +32,9 @@ pub struct Cli {
         global = true
     )]
     pub database_url: String,
+    /// Run even if applied migrations were edited since they ran.
+    #[arg(long, global = true)]
+    pub allow_changed: bool,
     /// What to do (default: upgrade).
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -74,8 +78,15 @@ pub enum Command {
         #[arg(long)]
         down: bool,
     },
-    /// Exit 1 when migrations are pending or the history has several heads.
+    /// Exit 1 when migrations are pending, the history has several heads, or
+    /// an applied migration was changed.
     Check,
+    /// Record a migration and its ancestors as applied without running them
+    /// (`base` records nothing).
+    Stamp {
+        /// A migration id, or `base`.
+        target: String,
+    },
 }
 
 /// Parses the process's arguments and runs the command on `set`; the
@@ -107,9 +118,9 @@ pub fn main(set: MigrationSet, default_url: &'static str) -> ExitCode {
 }
 
 /// Runs a parsed command, writing what it reports to `out`.
-pub fn run(set: MigrationSet, cli: Cli, out: &mut impl Write) -> Result<ExitCode, BoxError> {
+pub fn run(set: MigrationSet, mut cli: Cli, out: &mut impl Write) -> Result<ExitCode, BoxError> {
     let url_backend = crate::connection::backend_of(&cli.database_url);
-    let command = cli.command.unwrap_or(Command::Upgrade {
+    let command = cli.command.take().unwrap_or(Command::Upgrade {
         target: "head".into(),
     });
     match command {
@@ -142,53 +153,60 @@ pub fn run(set: MigrationSet, cli: Cli, out: &mut impl Write) -> Result<ExitCode
                 }
             }
         }
-        command => return run_connected(set, &cli.database_url, command, out),
+        command => return run_connected(set, cli, command, out),
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn run_connected(
     set: MigrationSet,
-    url: &str,
+    cli: Cli,
     command: Command,
     out: &mut impl Write,
 ) -> Result<ExitCode, BoxError> {
-    let mut conn = AnyConnection::establish(url)?;
+    let mut conn = AnyConnection::establish(&cli.database_url)?;
+    let mut runner = Runner::new(&mut conn, set).allow_changed(cli.allow_changed);
+    let name = |id: &str| set.get(id).map_or("(unknown to this build)", |m| m.name());
     match command {
         Command::Upgrade { target } => {
-            let applied = upgrade(set, &mut conn, &target)?;
+            let applied = runner.upgrade(&target)?;
             if applied.is_empty() {
                 writeln!(out, "up to date, nothing to apply")?;
             }
             for id in applied {
-                writeln!(
-                    out,
-                    "applied {id} {}",
-                    set.get(&id).map_or("", |m| m.name())
-                )?;
+                writeln!(out, "applied {id} {}", name(&id))?;
             }
         }
         Command::Downgrade { target } => {
-            for id in downgrade(set, &mut conn, &target)? {
-                writeln!(
-                    out,
-                    "reverted {id} {}",
-                    set.get(&id).map_or("", |m| m.name())
-                )?;
+            for id in runner.downgrade(&target)? {
+                writeln!(out, "reverted {id} {}", name(&id))?;
             }
         }
-        Command::Current => match conn.applied_migrations()?.last() {
-            Some(id) => writeln!(
-                out,
-                "{id} {}",
-                set.get(id).map_or("(unknown to this build)", |m| m.name())
-            )?,
-            None => writeln!(out, "(base): nothing applied")?,
-        },
+        Command::Stamp { target } => {
+            runner.stamp(&target)?;
+            writeln!(out, "stamped {target}")?;
+        }
+        Command::Current => {
+            let applied = runner.applied()?;
+            let last = set
+                .migrations()
+                .iter()
+                .rev()
+                .find(|m| applied.iter().any(|a| a.id == m.id()));
+            match last {
+                Some(migration) => writeln!(out, "{} {}", migration.id(), migration.name())?,
+                None if applied.is_empty() => writeln!(out, "(base): nothing applied")?,
+                None => writeln!(
+                    out,
+                    "{} (unknown to this build)",
+                    applied[applied.len() - 1].id
+                )?,
+            }
+        }
         Command::History => {
-            let applied = conn.applied_migrations()?;
+            let applied = runner.applied()?;
             for migration in set.migrations() {
-                let mark = if applied.iter().any(|a| a == migration.id()) {
+                let mark = if applied.iter().any(|a| a.id == migration.id()) {
                     "[x]"
                 } else {
                     "[ ]"
@@ -197,21 +215,27 @@ fn run_connected(
             }
         }
         Command::Check => {
-            let applied = conn.applied_migrations()?;
-            let pending: Vec<_> = set
+            let applied = runner.applied()?;
+            let mut problems = Vec::new();
+            if let Err(error) = crate::runner::verify(set, &applied, cli.allow_changed) {
+                problems.push(error.to_string());
+            }
+            for migration in set
                 .migrations()
                 .iter()
-                .filter(|m| !applied.iter().any(|a| a == m.id()))
-                .collect();
-            let heads = set.heads();
-            for migration in &pending {
-                writeln!(out, "pending: {} {}", migration.id(), migration.name())?;
+                .filter(|m| !applied.iter().any(|a| a.id == m.id()))
+            {
+                problems.push(format!("pending: {} {}", migration.id(), migration.name()));
             }
+            let heads = set.heads();
             if heads.len() > 1 {
                 let ids: Vec<_> = heads.iter().map(|m| m.id()).collect();
-                writeln!(out, "several heads: {}; merge them", ids.join(", "))?;
+                problems.push(format!("several heads: {}; merge them", ids.join(", ")));
             }
-            if !pending.is_empty() || heads.len() > 1 {
+            for problem in &problems {
+                writeln!(out, "{problem}")?;
+            }
+            if !problems.is_empty() {
                 return Ok(ExitCode::from(1));
             }
             writeln!(out, "up to date")?;
@@ -219,62 +243,6 @@ fn run_connected(
         Command::Heads | Command::Show { .. } | Command::Sql { .. } => {}
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Applies migrations up to `target`: `head`, `+N`, or an id.
-fn upgrade(
-    set: MigrationSet,
-    conn: &mut AnyConnection,
-    target: &str,
-) -> Result<Vec<String>, BoxError> {
-    if target == "head" {
-        return conn.run_pending_migrations(set);
-    }
-    let mut applied = Vec::new();
-    if let Some(count) = target.strip_prefix('+') {
-        let count: usize = count
-            .parse()
-            .map_err(|_| format!("`{target}`: expected +N"))?;
-        for _ in 0..count {
-            applied.push(conn.run_next_migration(set)?);
-        }
-        return Ok(applied);
-    }
-    set.get(target)
-        .ok_or_else(|| crate::Error::UnknownMigration(target.to_owned()))?;
-    while !conn.applied_migrations()?.iter().any(|a| a == target) {
-        applied.push(conn.run_next_migration(set)?);
-    }
-    Ok(applied)
-}
-
-/// Reverts migrations down to `target`: `-N`, an id (which stays applied), or `base`.
-fn downgrade(
-    set: MigrationSet,
-    conn: &mut AnyConnection,
-    target: &str,
-) -> Result<Vec<String>, BoxError> {
-    let mut reverted = Vec::new();
-    if let Some(count) = target.strip_prefix('-') {
-        let count: usize = count
-            .parse()
-            .map_err(|_| format!("`{target}`: expected -N"))?;
-        for _ in 0..count {
-            reverted.push(conn.revert_last_migration(set)?);
-        }
-        return Ok(reverted);
-    }
-    if target != "base" {
-        set.get(target)
-            .ok_or_else(|| crate::Error::UnknownMigration(target.to_owned()))?;
-    }
-    while let Some(last) = conn.applied_migrations()?.last().cloned() {
-        if last == target {
-            break;
-        }
-        reverted.push(conn.revert_last_migration(set)?);
-    }
-    Ok(reverted)
 }
 
 fn show(

@@ -101,6 +101,16 @@ impl AnyConnection {
         }
     }
 
+    /// Creates diesel's `__diesel_schema_migrations` when missing, as diesel does.
+    pub fn setup_diesel_table(&mut self) -> Result<(), Error> {
+        use diesel::migration::MigrationConnection;
+        match self {
+            AnyConnection::Postgres(conn) => conn.setup()?,
+            AnyConnection::Sqlite(conn) => conn.setup()?,
+        };
+        Ok(())
+    }
+
     /// Runs statements that return nothing.
     pub fn batch_execute(&mut self, sql: &str) -> Result<(), Error> {
         use diesel::connection::SimpleConnection;

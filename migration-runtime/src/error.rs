@@ -55,6 +55,38 @@ pub enum Error {
         /// The database's error.
         source: diesel::result::Error,
     },
+    /// An applied migration's steps changed since it ran.
+    #[error(
+        "migration `{0}` was changed after it was applied (its checksum differs): \
+         revert your edit and write a new migration, or pass --allow-changed if the change is harmless"
+    )]
+    Changed(String),
+    /// A pending migration comes before an applied one.
+    #[error(
+        "migration `{pending}` is pending but `{applied}`, which comes after it, is applied: it would run out of order"
+    )]
+    OutOfOrder {
+        /// The pending migration.
+        pending: String,
+        /// The applied one that depends on it.
+        applied: String,
+    },
+    /// Another runner held the lock for too long.
+    #[error("another runner has held the migration lock for {0} s; giving up")]
+    LockTimeout(u64),
+    /// A target is neither `head`/`base`, `+N`/`-N`, nor an id.
+    #[error("`{0}` is not a target: expected head, base, +N, -N or a migration id")]
+    BadTarget(String),
+    /// A SQLite migration left rows breaking a foreign key.
+    #[error(
+        "migration `{migration}` leaves rows in `{table}` whose foreign key points nowhere (rolled back)"
+    )]
+    ForeignKeyViolation {
+        /// The migration.
+        migration: String,
+        /// The table with the broken rows.
+        table: String,
+    },
     /// The live schema holds something the schema model cannot express.
     #[error("cannot read the schema: {0}")]
     Introspection(String),

@@ -44,6 +44,7 @@ pub mod dialect;
 mod diesel_source;
 mod error;
 mod migration;
+pub mod runner;
 mod set;
 pub mod testing;
 
@@ -52,6 +53,7 @@ pub use dialect::Backend;
 pub use error::Error;
 pub use migration::{Downgrade, Migration};
 pub use migration_macros::migrations;
+pub use runner::Runner;
 pub use set::{Direction, MigrationSet};
 
 /// The operation and schema model the migrations are made of.

@@ -1,0 +1,86 @@
+//! What is applied: diesel's `__diesel_schema_migrations` (so diesel's
+//! harness and this runner always agree), plus `__migration_history`, which
+//! adds for each migration a checksum, when it ran and how long it took.
+
+use sha2::{Digest, Sha256};
+
+use crate::connection::AnyConnection;
+use crate::dialect::{Backend, quote_text};
+use crate::error::Error;
+use crate::migration::Migration;
+
+/// The table this runner keeps beside diesel's.
+pub const HISTORY_TABLE: &str = "__migration_history";
+
+/// One applied migration as recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Applied {
+    /// The migration id (diesel's version).
+    pub id: String,
+    /// The checksum recorded when it ran; `None` when diesel's harness applied it.
+    pub checksum: Option<String>,
+}
+
+/// The checksum of what a migration does: its steps both ways, written out
+/// as data. Line endings in hand-written SQL are normalized so a checkout
+/// on another platform does not count as an edit.
+pub fn checksum(migration: &Migration) -> String {
+    let steps =
+        format!("{:?}\n{:?}", migration.up(), migration.downgrade()).replace("\\r\\n", "\\n");
+    let digest = Sha256::digest(steps.as_bytes());
+    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Creates both tables when missing.
+pub fn ensure_tables(conn: &mut AnyConnection) -> Result<(), Error> {
+    conn.setup_diesel_table()?;
+    let started = match conn.backend() {
+        Backend::Postgres => "TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP",
+        Backend::Sqlite => "TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP",
+    };
+    conn.batch_execute(&format!(
+        "CREATE TABLE IF NOT EXISTS {HISTORY_TABLE} (\
+            id VARCHAR(50) PRIMARY KEY NOT NULL, \
+            checksum VARCHAR(64) NOT NULL, \
+            applied_at {started}, \
+            duration_ms BIGINT NOT NULL)"
+    ))
+}
+
+/// Every applied migration, in id order.
+pub fn applied(conn: &mut AnyConnection) -> Result<Vec<Applied>, Error> {
+    let ids =
+        conn.text_column("SELECT version AS v FROM __diesel_schema_migrations ORDER BY version")?;
+    let mut applied = Vec::with_capacity(ids.len());
+    for id in ids.into_iter().flatten() {
+        let checksum = conn
+            .text_column(&format!(
+                "SELECT checksum AS v FROM {HISTORY_TABLE} WHERE id = {}",
+                quote_text(&id)
+            ))?
+            .into_iter()
+            .flatten()
+            .next();
+        applied.push(Applied { id, checksum });
+    }
+    Ok(applied)
+}
+
+/// The statements that record `migration` as applied.
+pub fn record(migration: &Migration, duration_ms: u128) -> String {
+    let id = quote_text(migration.id());
+    format!(
+        "INSERT INTO __diesel_schema_migrations (version) VALUES ({id}); \
+         INSERT INTO {HISTORY_TABLE} (id, checksum, duration_ms) VALUES ({id}, {}, {duration_ms})",
+        quote_text(&checksum(migration))
+    )
+}
+
+/// The statements that forget `id` was applied.
+pub fn forget(id: &str) -> String {
+    let id = quote_text(id);
+    format!(
+        "DELETE FROM __diesel_schema_migrations WHERE version = {id}; \
+         DELETE FROM {HISTORY_TABLE} WHERE id = {id}"
+    )
+}
