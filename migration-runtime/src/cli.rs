@@ -48,6 +48,9 @@ pub enum Command {
         /// `head`, `+N`, or a migration id.
         #[arg(default_value = "head")]
         target: String,
+        /// Back the database up first when a migration to apply drops a table or column.
+        #[arg(long)]
+        backup_if_dropping: bool,
     },
     /// Revert migrations: the last N (`-N`), back to an id (kept applied), or all (`base`).
     Downgrade {
@@ -81,6 +84,16 @@ pub enum Command {
     /// Exit 1 when migrations are pending, the history has several heads, or
     /// an applied migration was changed.
     Check,
+    /// Back the database up (PostgreSQL: pg_dump; SQLite: a copy of the file).
+    Backup {
+        /// The file to write (default: backup_<unix time>.sql, or .db for SQLite).
+        file: Option<std::path::PathBuf>,
+    },
+    /// Replace the database with a backup. Stop the application first.
+    Restore {
+        /// The backup file.
+        file: std::path::PathBuf,
+    },
     /// Record a migration and its ancestors as applied without running them
     /// (`base` records nothing).
     Stamp {
@@ -122,6 +135,7 @@ pub fn run(set: MigrationSet, mut cli: Cli, out: &mut impl Write) -> Result<Exit
     let url_backend = crate::connection::backend_of(&cli.database_url);
     let command = cli.command.take().unwrap_or(Command::Upgrade {
         target: "head".into(),
+        backup_if_dropping: false,
     });
     match command {
         Command::Heads => {
@@ -153,6 +167,18 @@ pub fn run(set: MigrationSet, mut cli: Cli, out: &mut impl Write) -> Result<Exit
                 }
             }
         }
+        Command::Backup { file } => {
+            let file = match file {
+                Some(file) => file,
+                None => default_backup_file(&cli.database_url, None)?,
+            };
+            crate::backup::backup(&cli.database_url, &file)?;
+            writeln!(out, "backed up to {}", file.display())?;
+        }
+        Command::Restore { file } => {
+            crate::backup::restore(&cli.database_url, &file)?;
+            writeln!(out, "restored from {}", file.display())?;
+        }
         command => return run_connected(set, cli, command, out),
     }
     Ok(ExitCode::SUCCESS)
@@ -168,7 +194,24 @@ fn run_connected(
     let mut runner = Runner::new(&mut conn, set).allow_changed(cli.allow_changed);
     let name = |id: &str| set.get(id).map_or("(unknown to this build)", |m| m.name());
     match command {
-        Command::Upgrade { target } => {
+        Command::Upgrade {
+            target,
+            backup_if_dropping,
+        } => {
+            let dropping = runner
+                .pending(&target)?
+                .into_iter()
+                .find(|m| m.up().iter().any(|op| op.drops_data()));
+            if let (true, Some(migration)) = (backup_if_dropping, dropping) {
+                let file = default_backup_file(&cli.database_url, Some(migration.id()))?;
+                crate::backup::backup(&cli.database_url, &file)?;
+                writeln!(
+                    out,
+                    "backed up to {} ({} drops data)",
+                    file.display(),
+                    migration.id()
+                )?;
+            }
             let applied = runner.upgrade(&target)?;
             if applied.is_empty() {
                 writeln!(out, "up to date, nothing to apply")?;
@@ -240,9 +283,26 @@ fn run_connected(
             }
             writeln!(out, "up to date")?;
         }
-        Command::Heads | Command::Show { .. } | Command::Sql { .. } => {}
+        Command::Heads
+        | Command::Show { .. }
+        | Command::Sql { .. }
+        | Command::Backup { .. }
+        | Command::Restore { .. } => {}
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `backup_<unix time>[_before_<id>].sql` (or `.db` for SQLite) in the working folder.
+fn default_backup_file(url: &str, before: Option<&str>) -> Result<std::path::PathBuf, BoxError> {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs();
+    let extension = match crate::connection::backend_of(url)? {
+        Backend::Postgres => "sql",
+        Backend::Sqlite => "db",
+    };
+    let before = before.map(|id| format!("_before_{id}")).unwrap_or_default();
+    Ok(format!("backup_{seconds}{before}.{extension}").into())
 }
 
 fn show(

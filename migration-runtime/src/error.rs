@@ -87,6 +87,9 @@ pub enum Error {
         /// The table with the broken rows.
         table: String,
     },
+    /// A backup or restore could not be made.
+    #[error("backup: {0}")]
+    Backup(String),
     /// The live schema holds something the schema model cannot express.
     #[error("cannot read the schema: {0}")]
     Introspection(String),

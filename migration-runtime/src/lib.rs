@@ -37,6 +37,7 @@
 //!
 //! The language, step by step, is in the README.
 
+pub mod backup;
 pub mod catalog;
 pub mod cli;
 mod connection;

@@ -43,3 +43,38 @@ fn first_run_applies_every_migration_and_second_run_applies_none() {
 
     std::fs::remove_dir_all(&folder).expect("clean up");
 }
+
+#[test]
+fn upgrade_backs_up_first_when_a_migration_drops_data() {
+    let folder = std::env::temp_dir().join(format!("cms-backup-test-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).expect("create a working folder");
+    let output = Command::new(env!("CARGO_BIN_EXE_cms"))
+        .current_dir(&folder)
+        .env_remove("DATABASE_URL")
+        .args(["upgrade", "--backup-if-dropping"])
+        .output()
+        .expect("run the cms binary");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).expect("utf-8 output");
+    let first_line = stdout.lines().next().expect("some output");
+    assert!(first_line.starts_with("backed up to backup_"), "{stdout}");
+    assert!(
+        first_line.ends_with("_before_2024_01_20_000001.db (2024_01_20_000001 drops data)"),
+        "{stdout}"
+    );
+    let file = first_line
+        .trim_start_matches("backed up to ")
+        .split(' ')
+        .next()
+        .expect("a file name");
+    assert!(folder.join(file).exists(), "{file} was written");
+    assert!(
+        stdout.contains("applied 2024_02_01_000001 split_full_name"),
+        "{stdout}"
+    );
+    std::fs::remove_dir_all(&folder).expect("clean up");
+}

@@ -50,32 +50,41 @@ impl<'a> Runner<'a> {
         history::applied(self.conn)
     }
 
+    /// The migrations [`upgrade`](Self::upgrade) would apply for `target`, in order.
+    pub fn pending(&mut self, target: &str) -> Result<Vec<&'static Migration>, Error> {
+        let applied = self.applied()?;
+        self.plan_upgrade(&applied, target)
+    }
+
+    fn plan_upgrade(
+        &self,
+        applied: &[Applied],
+        target: &str,
+    ) -> Result<Vec<&'static Migration>, Error> {
+        let pending = self
+            .set
+            .migrations()
+            .iter()
+            .filter(|m| !applied.iter().any(|a| a.id == m.id()));
+        Ok(if target == "head" {
+            pending.collect()
+        } else if let Some(count) = target.strip_prefix('+') {
+            let count: usize = count
+                .parse()
+                .map_err(|_| Error::BadTarget(target.to_owned()))?;
+            pending.take(count).collect()
+        } else {
+            let lineage = self.set.lineage(target)?;
+            pending.filter(|m| lineage.contains(&m.id())).collect()
+        })
+    }
+
     /// Applies pending migrations up to `target`: `head`, `+N`, or an id;
     /// returns the ids applied.
     pub fn upgrade(&mut self, target: &str) -> Result<Vec<String>, Error> {
         self.locked(|runner, applied| {
-            let pending: Vec<&'static Migration> = runner
-                .set
-                .migrations()
-                .iter()
-                .filter(|m| !applied.iter().any(|a| a.id == m.id()))
-                .collect();
-            let chosen: Vec<&'static Migration> = if target == "head" {
-                pending
-            } else if let Some(count) = target.strip_prefix('+') {
-                let count: usize = count
-                    .parse()
-                    .map_err(|_| Error::BadTarget(target.to_owned()))?;
-                pending.into_iter().take(count).collect()
-            } else {
-                let lineage = runner.set.lineage(target)?;
-                pending
-                    .into_iter()
-                    .filter(|m| lineage.contains(&m.id()))
-                    .collect()
-            };
             let mut done = Vec::new();
-            for migration in chosen {
+            for migration in runner.plan_upgrade(applied, target)? {
                 runner.run(migration, Direction::Up)?;
                 done.push(migration.id().to_owned());
             }

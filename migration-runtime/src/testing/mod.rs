@@ -10,4 +10,4 @@ mod databases;
 mod round_trip;
 
 pub use databases::{PgTestDatabase, TEST_DATABASE_URL, sqlite_memory};
-pub use round_trip::{DataLoss, RoundTripFailure, check_round_trip};
+pub use round_trip::{Contents, DataLoss, RoundTripFailure, check_round_trip, contents};

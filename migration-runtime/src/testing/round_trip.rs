@@ -72,6 +72,7 @@ pub struct DataLoss {
 type Data = BTreeMap<String, TableData>;
 
 /// The rows of one table, in key order.
+#[derive(Debug, PartialEq)]
 struct TableData {
     /// Each row's key, as a reader finds the row (`id = 3`).
     keys: Vec<String>,
@@ -146,6 +147,22 @@ pub fn check_round_trip(
         seed(conn, migration).map_err(|e| failed("seed", e))?;
     }
     Ok(())
+}
+
+/// Everything a database holds: its schema and every value, for comparing
+/// a database before and after (a backup restored, a round trip).
+#[derive(Debug, PartialEq)]
+pub struct Contents {
+    /// The schema, as introspected, in name order (see [`Schema::normalized`]).
+    pub schema: Schema,
+    data: Data,
+}
+
+/// What the database behind `conn` holds now.
+pub fn contents(conn: &mut AnyConnection) -> Result<Contents, crate::Error> {
+    let schema = conn.introspect()?.normalized();
+    let data = snapshot(conn, &schema)?;
+    Ok(Contents { schema, data })
 }
 
 fn compare(
