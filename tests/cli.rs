@@ -183,3 +183,81 @@ fn offline_commands_need_no_database() {
         "{error}"
     );
 }
+
+#[test]
+fn revision_and_merge_write_new_migrations_into_the_history_file() {
+    let file = std::env::temp_dir().join(format!("history-{}.rs", std::process::id()));
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../examples/cms/src/history.rs"
+        ),
+        &file,
+    )
+    .expect("copy");
+    let path = file.to_str().expect("utf-8 path");
+    let nowhere = "postgres://nobody@127.0.0.1:1/none";
+
+    let (_, out) = cms(
+        nowhere,
+        &[
+            "--history-file",
+            path,
+            "revision",
+            "-m",
+            "Add phone to members",
+        ],
+    );
+    let id = out.split(' ').nth(1).expect("the new id").to_owned();
+    assert!(id.as_str() > "2024_02_01_000001", "{out}");
+    assert_eq!(
+        out,
+        format!("wrote {id} add_phone_to_members into {path}\n")
+    );
+
+    let written = std::fs::read_to_string(&file).expect("read back");
+    let stub = format!(
+        "    /// Add phone to members\n    #[migration(id = \"{id}\", parent = \"2024_02_01_000001\")]\n    \
+         fn add_phone_to_members(m: &mut Up) {{\n"
+    );
+    let at = written
+        .find(&stub)
+        .unwrap_or_else(|| panic!("stub missing:\n{written}"));
+    assert!(
+        at > written
+            .find("fn split_full_name")
+            .expect("the last migration"),
+        "appended after the head"
+    );
+    assert!(
+        written[at..]
+            .trim_end()
+            .ends_with("}\n}\n\npub use migrations::MIGRATIONS;"),
+        "inside the module:\n{}",
+        &written[at..]
+    );
+
+    let (_, out) = cms(
+        nowhere,
+        &[
+            "--history-file",
+            path,
+            "merge",
+            "2024_01_13_000001",
+            "2024_01_13_000002",
+        ],
+    );
+    assert!(
+        out.ends_with(&format!(" merge_heads into {path}\n")),
+        "{out}"
+    );
+    let written = std::fs::read_to_string(&file).expect("read back");
+    assert!(
+        written.contains("parents = [\"2024_01_13_000001\", \"2024_01_13_000002\"])]\n    fn merge_heads(m: &mut Up) {"),
+        "{written}"
+    );
+    std::fs::remove_file(file).expect("clean up");
+
+    let (_, out) = cms(nowhere, &["branches"]);
+    assert_eq!(out, "", "the CMS history never branched");
+}

@@ -32,6 +32,14 @@ pub struct Cli {
         global = true
     )]
     pub database_url: String,
+    /// The source file holding the `#[migrations]` module (for `revision` and `merge`).
+    #[arg(
+        long,
+        env = "MIGRATION_HISTORY_FILE",
+        default_value = "src/migrations.rs",
+        global = true
+    )]
+    pub history_file: std::path::PathBuf,
     /// Run even if applied migrations were edited since they ran.
     #[arg(long, global = true)]
     pub allow_changed: bool,
@@ -64,6 +72,23 @@ pub enum Command {
     History,
     /// The migrations nothing comes after.
     Heads,
+    /// The migrations more than one migration comes after (where history branched).
+    Branches,
+    /// Write a new, empty migration after the head into the history file.
+    Revision {
+        /// What the migration does (its doc comment and function name).
+        #[arg(short, long)]
+        message: String,
+    },
+    /// Write a migration that merges two heads into the history file.
+    Merge {
+        /// The heads to merge.
+        #[arg(num_args = 2, required = true)]
+        heads: Vec<String>,
+        /// What the merge is for.
+        #[arg(short, long, default_value = "Merge heads")]
+        message: String,
+    },
     /// One migration: its description, steps both ways, and SQL.
     Show {
         /// The migration id.
@@ -103,9 +128,12 @@ pub enum Command {
 }
 
 /// Parses the process's arguments and runs the command on `set`; the
-/// database is `default_url` unless `--database-url` or `DATABASE_URL` say otherwise.
-pub fn main(set: MigrationSet, default_url: &'static str) -> ExitCode {
-    let command = Cli::command().mut_arg("database_url", |arg| arg.default_value(default_url));
+/// database is `default_url` unless `--database-url` or `DATABASE_URL` say
+/// otherwise, and `revision`/`merge` write into `history_file`.
+pub fn main(set: MigrationSet, default_url: &'static str, history_file: &'static str) -> ExitCode {
+    let command = Cli::command()
+        .mut_arg("database_url", |arg| arg.default_value(default_url))
+        .mut_arg("history_file", |arg| arg.default_value(history_file));
     let parsed = command
         .try_get_matches()
         .and_then(|matches| Cli::from_arg_matches(&matches));
@@ -166,6 +194,59 @@ pub fn run(set: MigrationSet, mut cli: Cli, out: &mut impl Write) -> Result<Exit
                     writeln!(out, "{statement};")?;
                 }
             }
+        }
+        Command::Branches => {
+            for migration in set.migrations() {
+                let children: Vec<&str> = set
+                    .migrations()
+                    .iter()
+                    .filter(|m| m.parents().contains(&migration.id()))
+                    .map(|m| m.id())
+                    .collect();
+                if children.len() > 1 {
+                    writeln!(
+                        out,
+                        "{} {} -> {}",
+                        migration.id(),
+                        migration.name(),
+                        children.join(", ")
+                    )?;
+                }
+            }
+        }
+        Command::Revision { message } => {
+            let heads = set.heads();
+            let parents: Vec<&str> = heads.iter().map(|m| m.id()).collect();
+            if parents.len() > 1 {
+                return Err(format!(
+                    "the history has several heads ({}): merge them first",
+                    parents.join(", ")
+                )
+                .into());
+            }
+            let id = crate::revision::next_id(set, crate::revision::today());
+            crate::revision::write(&cli.history_file, &id, &message, &parents)?;
+            writeln!(
+                out,
+                "wrote {id} {} into {}",
+                crate::revision::function_name(&message),
+                cli.history_file.display()
+            )?;
+        }
+        Command::Merge { heads, message } => {
+            for head in &heads {
+                set.get(head)
+                    .ok_or_else(|| crate::Error::UnknownMigration(head.clone()))?;
+            }
+            let parents: Vec<&str> = heads.iter().map(String::as_str).collect();
+            let id = crate::revision::next_id(set, crate::revision::today());
+            crate::revision::write(&cli.history_file, &id, &message, &parents)?;
+            writeln!(
+                out,
+                "wrote {id} {} into {}",
+                crate::revision::function_name(&message),
+                cli.history_file.display()
+            )?;
         }
         Command::Backup { file } => {
             let file = match file {
@@ -283,7 +364,11 @@ fn run_connected(
             }
             writeln!(out, "up to date")?;
         }
+        // Answered without a connection in `run`.
         Command::Heads
+        | Command::Branches
+        | Command::Revision { .. }
+        | Command::Merge { .. }
         | Command::Show { .. }
         | Command::Sql { .. }
         | Command::Backup { .. }

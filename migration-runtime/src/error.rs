@@ -87,6 +87,9 @@ pub enum Error {
         /// The table with the broken rows.
         table: String,
     },
+    /// A new migration could not be written into the history file.
+    #[error("revision: {0}")]
+    Revision(String),
     /// A backup or restore could not be made.
     #[error("backup: {0}")]
     Backup(String),
