@@ -87,6 +87,9 @@ pub enum Error {
         /// The table with the broken rows.
         table: String,
     },
+    /// A `schema.rs` could not be read.
+    #[error("schema.rs: {0}")]
+    SchemaRs(String),
     /// A new migration could not be written into the history file.
     #[error("revision: {0}")]
     Revision(String),

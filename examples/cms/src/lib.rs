@@ -2,3 +2,4 @@
 //! first table to split name columns, written as typed migrations.
 
 pub mod history;
+pub mod schema;

@@ -8,6 +8,8 @@
 
 mod databases;
 mod round_trip;
+mod schema_rs;
 
 pub use databases::{PgTestDatabase, TEST_DATABASE_URL, sqlite_memory};
 pub use round_trip::{Contents, DataLoss, RoundTripFailure, check_round_trip, contents};
+pub use schema_rs::{assert_schema_rs_matches, schema_rs_differences};

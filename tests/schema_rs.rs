@@ -1,0 +1,42 @@
+//! The CMS's `schema.rs` matches the head of its history, and a `schema.rs`
+//! that drifted from the migrations is caught with what differs.
+
+use migration_runtime::testing::{assert_schema_rs_matches, schema_rs_differences};
+
+const SCHEMA_RS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/cms/src/schema.rs");
+
+#[test]
+fn the_cms_schema_rs_matches_the_head_of_history() {
+    assert_schema_rs_matches(cms::history::MIGRATIONS, SCHEMA_RS);
+}
+
+#[test]
+fn a_drifted_schema_rs_is_caught() {
+    let source = std::fs::read_to_string(SCHEMA_RS).expect("read schema.rs");
+    let drifted = source
+        .replace(
+            "#[max_length = 50]\n        phone_number",
+            "#[max_length = 20]\n        phone_number",
+        )
+        .replace(
+            "        #[max_length = 20]\n        status -> Varchar,\n",
+            "",
+        )
+        .replace(
+            "        is_active -> Bool,",
+            "        is_active -> Nullable<Bool>,",
+        )
+        .replace("        member_id -> Uuid,", "        member_id -> Int4,")
+        + "\ndiesel::table! {\n    audit_log (id) {\n        id -> Int8,\n    }\n}\n";
+    let differences = schema_rs_differences(cms::history::MIGRATIONS, &drifted).expect("parse");
+    assert_eq!(
+        differences,
+        [
+            "column `members.phone_number` is varchar(50) in the migrations but `Varchar` with max_length = 20 in schema.rs",
+            "column `members.status` is missing from schema.rs",
+            "column `users.is_active` is NOT NULL in the migrations but Nullable in schema.rs",
+            "column `event_participants.member_id` is uuid() in the migrations but `Int4` in schema.rs",
+            "table `audit_log` in schema.rs does not exist at head",
+        ]
+    );
+}
