@@ -369,6 +369,17 @@ impl fmt::Display for Expr {
                 | Function::Or),
                 args,
             ) if args.len() == 2 => write!(f, "{}.{}({})", args[0], function.dsl_name(), args[1]),
+            Expr::Call(Function::Case, args) if args.len() % 2 == 1 => {
+                f.write_str("case_when([")?;
+                let (otherwise, pairs) = args.split_last().ok_or(fmt::Error)?;
+                for (index, pair) in pairs.chunks(2).enumerate() {
+                    if index > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "({}, {})", pair[0], pair[1])?;
+                }
+                write!(f, "], {otherwise})")
+            }
             Expr::Call(function, args) => write!(f, "{}({})", function.dsl_name(), List(args)),
         }
     }

@@ -119,6 +119,13 @@ pub enum Command {
         /// The backup file.
         file: std::path::PathBuf,
     },
+    /// What the pending migrations will lock, drop or rewrite, and the safer
+    /// form; exit 1 when one is dangerous.
+    Review {
+        /// Review every migration of the history, without connecting.
+        #[arg(long)]
+        all: bool,
+    },
     /// Record a migration and its ancestors as applied without running them
     /// (`base` records nothing).
     Stamp {
@@ -248,6 +255,10 @@ pub fn run(set: MigrationSet, mut cli: Cli, out: &mut impl Write) -> Result<Exit
                 cli.history_file.display()
             )?;
         }
+        Command::Review { all: true } => {
+            let ids: Vec<&str> = set.migrations().iter().map(|m| m.id()).collect();
+            return print_review(set, &ids, out);
+        }
         Command::Backup { file } => {
             let file = match file {
                 Some(file) => file,
@@ -305,6 +316,11 @@ fn run_connected(
             for id in runner.downgrade(&target)? {
                 writeln!(out, "reverted {id} {}", name(&id))?;
             }
+        }
+        Command::Review { .. } => {
+            let pending = runner.pending("head")?;
+            let ids: Vec<&str> = pending.iter().map(|m| m.id()).collect();
+            return print_review(set, &ids, out);
         }
         Command::Stamp { target } => {
             runner.stamp(&target)?;
@@ -375,6 +391,32 @@ fn run_connected(
         | Command::Restore { .. } => {}
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn print_review(
+    set: MigrationSet,
+    ids: &[&str],
+    out: &mut impl Write,
+) -> Result<ExitCode, BoxError> {
+    let findings = crate::review::review(set, ids)?;
+    for finding in &findings {
+        writeln!(out, "{finding}")?;
+    }
+    let dangers = findings
+        .iter()
+        .filter(|f| f.severity == crate::review::Severity::Danger)
+        .count();
+    writeln!(
+        out,
+        "{} migration(s) reviewed: {} finding(s), {dangers} dangerous",
+        ids.len(),
+        findings.len()
+    )?;
+    Ok(if dangers > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// `backup_<unix time>[_before_<id>].sql` (or `.db` for SQLite) in the working folder.

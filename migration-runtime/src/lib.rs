@@ -45,6 +45,7 @@ pub mod dialect;
 mod diesel_source;
 mod error;
 mod migration;
+pub mod review;
 pub mod revision;
 pub mod runner;
 mod set;

@@ -46,8 +46,7 @@ impl<'a> Runner<'a> {
 
     /// The applied migrations, in id order.
     pub fn applied(&mut self) -> Result<Vec<Applied>, Error> {
-        history::ensure_tables(self.conn)?;
-        history::applied(self.conn)
+        self.with_lock(|runner| history::applied(runner.conn))
     }
 
     /// The migrations [`upgrade`](Self::upgrade) would apply for `target`, in order.
@@ -134,41 +133,44 @@ impl<'a> Runner<'a> {
         } else {
             self.set.lineage(target)?
         };
-        history::ensure_tables(self.conn)?;
-        lock::acquire(self.conn)?;
-        let result = (|| {
-            let applied = history::applied(self.conn)?;
-            let backend = self.conn.backend();
-            let mut sql = vec![lock::begin(backend).to_owned()];
-            for old in &applied {
-                sql.push(history::forget(&old.id));
-            }
+        self.with_lock(|runner| {
+            let applied = history::applied(runner.conn)?;
+            let mut sql = vec![lock::begin(runner.conn.backend()).to_owned()];
+            sql.extend(applied.iter().map(|old| history::forget(&old.id)));
             for id in &wanted {
-                let migration = self
+                let migration = runner
                     .set
                     .get(id)
                     .ok_or_else(|| Error::UnknownMigration((*id).to_owned()))?;
                 sql.push(history::record(migration, 0));
             }
             sql.push("COMMIT".to_owned());
-            self.conn.batch_execute(&sql.join(";\n"))
-        })();
-        lock::release(self.conn)?;
-        result
+            runner.conn.batch_execute(&sql.join(";\n"))
+        })
     }
 
     /// Runs `body` holding the lock, after checking the history's integrity
-    /// against what is applied (read again once the lock is held).
+    /// against what is applied (read once the lock is held).
     fn locked<T>(
         &mut self,
         body: impl FnOnce(&mut Self, &[Applied]) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        history::ensure_tables(self.conn)?;
+        self.with_lock(|runner| {
+            let applied = history::applied(runner.conn)?;
+            verify(runner.set, &applied, runner.allow_changed)?;
+            body(runner, &applied)
+        })
+    }
+
+    /// Runs `body` holding the lock, the history tables created first. The
+    /// tables are created under the lock too: two runners creating them at
+    /// once would collide in PostgreSQL's catalog.
+    fn with_lock<T>(
+        &mut self,
+        body: impl FnOnce(&mut Self) -> Result<T, Error>,
+    ) -> Result<T, Error> {
         lock::acquire(self.conn)?;
-        let result = history::applied(self.conn).and_then(|applied| {
-            verify(self.set, &applied, self.allow_changed)?;
-            body(self, &applied)
-        });
+        let result = history::ensure_tables(self.conn).and_then(|()| body(self));
         let released = lock::release(self.conn);
         let value = result?;
         released?;

@@ -1,0 +1,149 @@
+//! `review` tells before deploy what each migration locks, drops or
+//! rewrites, and exits 1 when something is dangerous.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use migration_runtime::cli::{Cli, run};
+use migration_runtime::review::{Severity, has_danger, review};
+
+#[migration_runtime::migrations]
+mod history {
+    #[migration(id = "2024_09_01_000001")]
+    fn create_tables(m: &mut Up) {
+        m.create_table("accounts", |t| {
+            t.id("id");
+            t.column("email", varchar(100));
+            t.column("code", text());
+        });
+        m.create_table("orders", |t| {
+            t.id("id");
+            t.column("account_id", bigint());
+        });
+        // A new table is empty: indexing it locks nothing anyone uses.
+        m.create_index("orders", ["account_id"]);
+    }
+
+    #[migration(id = "2024_09_02_000001")]
+    fn online_unsafe(m: &mut Up) {
+        m.create_index("accounts", ["email"]);
+        m.add_foreign_key("orders", ["account_id"], "accounts", ["id"]);
+        m.change_type("accounts", "email", varchar(200));
+        m.add_column("accounts", "token", uuid().default_random_uuid());
+    }
+
+    #[migration(id = "2024_09_03_000001", irreversible = "codes are re-issued")]
+    fn code_as_number(m: &mut Up) {
+        m.change_type("accounts", "code", bigint())
+            .using(cast(col("code"), bigint()));
+    }
+}
+
+#[test]
+fn each_risky_step_is_named_with_its_lock_and_the_safer_form() {
+    let ids: Vec<&str> = history::MIGRATIONS
+        .migrations()
+        .iter()
+        .map(|m| m.id())
+        .collect();
+    let findings = review(history::MIGRATIONS, &ids).expect("review");
+    let summary: Vec<(&str, Severity)> = findings
+        .iter()
+        .map(|f| (f.step.as_str(), f.severity))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (
+                "create_index(\"accounts\", [\"email\"]).name(\"accounts_email_idx\")",
+                Severity::Warning
+            ),
+            (
+                "add_foreign_key([\"account_id\"], \"accounts\", [\"id\"]).name(\"orders_account_id_fkey\") /* on \"orders\" */",
+                Severity::Warning
+            ),
+            (
+                "change_type(\"accounts\", \"email\", varchar(200))",
+                Severity::Note
+            ),
+            (
+                "add_column(\"accounts\", \"token\", uuid().default_random_uuid())",
+                Severity::Danger
+            ),
+            (
+                "change_type(\"accounts\", \"code\", bigint()).using(cast(col(\"code\"), bigint()))",
+                Severity::Danger
+            ),
+        ]
+    );
+    assert!(
+        findings[0].message.contains("SHARE lock"),
+        "{}",
+        findings[0]
+    );
+    assert_eq!(
+        findings[0].suggestion.as_deref(),
+        Some("build it CONCURRENTLY, outside the migration's transaction")
+    );
+    assert!(
+        findings[1]
+            .suggestion
+            .as_deref()
+            .is_some_and(|s| s.contains("NOT VALID")),
+        "{}",
+        findings[1]
+    );
+    assert!(
+        findings[4].message.contains("rewrites the table"),
+        "{}",
+        findings[4]
+    );
+    assert!(has_danger(&findings));
+    let safe = review(history::MIGRATIONS, &ids[..1]).expect("review");
+    assert!(safe.is_empty(), "creating tables is safe: {safe:?}");
+}
+
+fn cms(url: &str, args: &[&str]) -> (ExitCode, String) {
+    let mut argv = vec!["cms", "--database-url", url];
+    argv.extend_from_slice(args);
+    let mut out = Vec::new();
+    let code = run(
+        cms::history::MIGRATIONS,
+        Cli::try_parse_from(argv).expect("arguments"),
+        &mut out,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    (code, String::from_utf8(out).expect("utf-8"))
+}
+
+#[test]
+fn review_exits_1_on_danger_and_reviews_only_what_is_pending() {
+    let (code, out) = cms("postgres://nobody@127.0.0.1:1/none", &["review", "--all"]);
+    assert_eq!(code, ExitCode::from(1), "{out}");
+    assert!(out.contains("danger: 2024_01_20_000001: drop_column(\"members\", \"first_name\")\n  drops `members.first_name` and its values"), "{out}");
+    assert!(
+        out.ends_with("11 migration(s) reviewed: 10 finding(s), 3 dangerous\n"),
+        "{out}"
+    );
+
+    let path = std::env::temp_dir().join(format!("review-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let url = path.to_str().expect("utf-8 path");
+    cms(url, &["upgrade", "2024_01_20_000001"]);
+    let (code, out) = cms(url, &["review"]);
+    assert_eq!(code, ExitCode::from(1), "{out}");
+    assert!(
+        out.ends_with("1 migration(s) reviewed: 5 finding(s), 1 dangerous\n"),
+        "{out}"
+    );
+    cms(url, &["upgrade"]);
+    let (code, out) = cms(url, &["review"]);
+    assert_eq!(
+        (code, out.as_str()),
+        (
+            ExitCode::SUCCESS,
+            "0 migration(s) reviewed: 0 finding(s), 0 dangerous\n"
+        )
+    );
+    std::fs::remove_file(path).expect("clean up");
+}
