@@ -40,3 +40,60 @@ fn a_drifted_schema_rs_is_caught() {
         ]
     );
 }
+
+#[test]
+fn check_fails_when_schema_rs_drifted_from_the_head() {
+    use clap::Parser;
+    use migration_runtime::cli::{Cli, run};
+
+    let database = std::env::temp_dir().join(format!("schema-rs-check-{}.db", std::process::id()));
+    let drifted = std::env::temp_dir().join(format!("schema-rs-check-{}.rs", std::process::id()));
+    let _ = std::fs::remove_file(&database);
+    let source = std::fs::read_to_string(SCHEMA_RS).expect("read schema.rs");
+    std::fs::write(&drifted, source.replace("        is_active -> Bool,\n", "")).expect("write");
+    let check = |schema_rs: &str| {
+        let argv = [
+            "cms",
+            "--database-url",
+            database.to_str().expect("utf-8"),
+            "check",
+            "--schema-rs",
+            schema_rs,
+        ];
+        let mut out = Vec::new();
+        let code = run(
+            cms::history::MIGRATIONS,
+            Cli::try_parse_from(argv).expect("arguments"),
+            &mut out,
+        )
+        .expect("check");
+        (code, String::from_utf8(out).expect("utf-8"))
+    };
+    let upgrade = Cli::try_parse_from([
+        "cms",
+        "--database-url",
+        database.to_str().expect("utf-8"),
+        "upgrade",
+    ]);
+    run(
+        cms::history::MIGRATIONS,
+        upgrade.expect("arguments"),
+        &mut Vec::new(),
+    )
+    .expect("upgrade");
+
+    let (code, out) = check(SCHEMA_RS);
+    assert_eq!(
+        (code, out.as_str()),
+        (std::process::ExitCode::SUCCESS, "up to date\n")
+    );
+    let drifted_path = drifted.to_str().expect("utf-8");
+    let (code, out) = check(drifted_path);
+    assert_eq!(code, std::process::ExitCode::from(1));
+    assert_eq!(
+        out,
+        format!("{drifted_path}: column `users.is_active` is missing from schema.rs\n")
+    );
+    std::fs::remove_file(database).expect("clean up");
+    std::fs::remove_file(drifted).expect("clean up");
+}

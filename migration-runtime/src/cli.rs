@@ -106,12 +106,16 @@ pub enum Command {
         #[arg(long)]
         down: bool,
     },
-    /// Exit 1 when migrations are pending, the history has several heads, or
-    /// an applied migration was changed.
-    Check,
+    /// Exit 1 when migrations are pending, the history has several heads,
+    /// an applied migration was changed, or `--schema-rs` differs from the head.
+    Check {
+        /// The diesel `schema.rs` the application compiles against, to compare with the head.
+        #[arg(long)]
+        schema_rs: Option<std::path::PathBuf>,
+    },
     /// Back the database up (PostgreSQL: pg_dump; SQLite: a copy of the file).
     Backup {
-        /// The file to write (default: backup_<unix time>.sql, or .db for SQLite).
+        /// The file to write (default: `backup_<unix time>.sql`, or `.db` for SQLite).
         file: Option<std::path::PathBuf>,
     },
     /// Replace the database with a backup. Stop the application first.
@@ -354,9 +358,16 @@ fn run_connected(
                 writeln!(out, "{mark} {} {}", migration.id(), migration.name())?;
             }
         }
-        Command::Check => {
+        Command::Check { schema_rs } => {
             let applied = runner.applied()?;
             let mut problems = Vec::new();
+            if let Some(path) = schema_rs {
+                let source = std::fs::read_to_string(&path)
+                    .map_err(|e| format!("reading {}: {e}", path.display()))?;
+                for difference in crate::testing::schema_rs_differences(set, &source)? {
+                    problems.push(format!("{}: {difference}", path.display()));
+                }
+            }
             if let Err(error) = crate::runner::verify(set, &applied, cli.allow_changed) {
                 problems.push(error.to_string());
             }
