@@ -235,14 +235,7 @@ pub fn run(set: MigrationSet, mut cli: Cli, out: &mut impl Write) -> Result<Exit
                 )
                 .into());
             }
-            let id = crate::revision::next_id(set, crate::revision::today());
-            crate::revision::write(&cli.history_file, &id, &message, &parents)?;
-            writeln!(
-                out,
-                "wrote {id} {} into {}",
-                crate::revision::function_name(&message),
-                cli.history_file.display()
-            )?;
+            append_migration(set, &cli.history_file, &message, &parents, out)?;
         }
         Command::Merge { heads, message } => {
             for head in &heads {
@@ -250,14 +243,7 @@ pub fn run(set: MigrationSet, mut cli: Cli, out: &mut impl Write) -> Result<Exit
                     .ok_or_else(|| crate::Error::UnknownMigration(head.clone()))?;
             }
             let parents: Vec<&str> = heads.iter().map(String::as_str).collect();
-            let id = crate::revision::next_id(set, crate::revision::today());
-            crate::revision::write(&cli.history_file, &id, &message, &parents)?;
-            writeln!(
-                out,
-                "wrote {id} {} into {}",
-                crate::revision::function_name(&message),
-                cli.history_file.display()
-            )?;
+            append_migration(set, &cli.history_file, &message, &parents, out)?;
         }
         Command::Review { all: true } => {
             let ids: Vec<&str> = set.migrations().iter().map(|m| m.id()).collect();
@@ -402,6 +388,21 @@ fn run_connected(
         | Command::Restore { .. } => {}
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes a new migration after `parents` into the history file and says so.
+fn append_migration(
+    set: MigrationSet,
+    file: &std::path::Path,
+    message: &str,
+    parents: &[&str],
+    out: &mut impl Write,
+) -> Result<(), BoxError> {
+    let id = crate::revision::next_id(set, crate::revision::today());
+    crate::revision::write(file, &id, message, parents)?;
+    let name = crate::revision::function_name(message);
+    writeln!(out, "wrote {id} {name} into {}", file.display())?;
+    Ok(())
 }
 
 fn print_review(
