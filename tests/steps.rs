@@ -200,3 +200,44 @@ fn a_conversion_that_loses_the_spelling_is_caught() {
     );
     std::fs::remove_file(path).expect("clean up");
 }
+
+/// Generated memberships point at people that do not exist (the key is
+/// only added later), so adding the foreign key fails, and both backends say
+/// so: PostgreSQL while validating the key, SQLite in the runner's
+/// foreign-key check before commit. Nothing of the migration remains.
+#[test]
+fn generated_rows_expose_a_foreign_key_added_over_rows_that_reference_nothing() {
+    use migration_runtime::testing::generated_rows;
+    let (path, mut conn) = sqlite_file("generated");
+    let failure =
+        check_round_trip(&mut conn, every_step::MIGRATIONS, generated_rows).expect_err("caught");
+    assert_eq!(
+        failure.to_string(),
+        "migration `2024_03_05_000001`: up failed: migration `2024_03_05_000001` leaves rows in `memberships` \
+         whose foreign key points nowhere (rolled back)"
+    );
+    let indexes = conn
+        .text_column("SELECT name AS v FROM sqlite_master WHERE name = 'clubs_by_founding'")
+        .expect("read indexes");
+    assert!(
+        indexes.is_empty(),
+        "the migration's index was rolled back too"
+    );
+    std::fs::remove_file(path).expect("clean up");
+
+    let Some(db) = PgTestDatabase::create() else {
+        return;
+    };
+    let mut conn = AnyConnection::establish(db.url()).expect("connect");
+    let failure =
+        check_round_trip(&mut conn, every_step::MIGRATIONS, generated_rows).expect_err("caught");
+    let message = failure.to_string();
+    assert!(
+        message.starts_with("migration `2024_03_05_000001`: up failed: "),
+        "{message}"
+    );
+    assert!(
+        message.contains("violates foreign key constraint \"memberships_person_fkey\""),
+        "{message}"
+    );
+}
