@@ -337,11 +337,16 @@ impl Quote for Op {
                 value,
                 only_where,
                 restore,
+                batch_size,
             } => {
+                let batch_size = match batch_size {
+                    Some(size) => quote!(::std::option::Option::Some(#size)),
+                    None => quote!(::std::option::Option::None),
+                };
                 let (table, column, value) = (table.quote(), column.quote(), value.quote());
                 let (only_where, restore) = (only_where.quote(), restore.quote());
                 quote!(#op::Backfill {
-                    table: #table, column: #column, value: #value, only_where: #only_where, restore: #restore,
+                    table: #table, column: #column, value: #value, only_where: #only_where, restore: #restore, batch_size: #batch_size,
                 })
             }
             Op::Sql { up, down } => {

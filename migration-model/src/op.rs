@@ -120,6 +120,8 @@ pub enum Op {
         only_where: Option<Expr>,
         /// How the downgrade computes the overwritten values again.
         restore: Option<Expr>,
+        /// Rows per batch, each batch its own transaction (`None`: one UPDATE).
+        batch_size: Option<u32>,
     },
     /// SQL written by hand: views, triggers, functions, data fixes.
     Sql {
@@ -263,8 +265,12 @@ impl fmt::Display for Op {
                 value,
                 only_where,
                 restore,
+                batch_size,
             } => {
                 write!(f, "backfill({table:?}, {column:?}, {value})")?;
+                if let Some(size) = batch_size {
+                    write!(f, ".batched({size})")?;
+                }
                 if let Some(condition) = only_where {
                     write!(f, ".only_where({condition})")?;
                 }

@@ -72,6 +72,7 @@ pub fn reverse_step(
                     value: restore.clone(),
                     only_where: None,
                     restore: None,
+                    batch_size: None,
                 },
             ];
             if !dropped.nullable {
@@ -152,6 +153,7 @@ pub fn reverse_step(
             column: name,
             only_where,
             restore,
+            batch_size,
             ..
         } => {
             let fills_only_nulls = only_where.as_ref().is_some_and(|c| c.requires_null(name));
@@ -162,6 +164,7 @@ pub fn reverse_step(
                     value: restore.clone(),
                     only_where: None,
                     restore: None,
+                    batch_size: *batch_size,
                 }],
                 // The values written replace only NULLs (or a column this
                 // migration created, which its own inverse drops): nothing to undo.

@@ -406,6 +406,7 @@ impl Schema {
                 value,
                 only_where,
                 restore,
+                ..
             } => {
                 let target = self.existing_column(table, column)?;
                 let existing = self.existing_table(table)?;

@@ -195,6 +195,18 @@ fn assess(op: &Op, before: &Schema, now: &Schema) -> Option<Assessment> {
             ),
             Some("add it NOT VALID, then VALIDATE CONSTRAINT in a later step"),
         ),
+        Op::Backfill {
+            table,
+            column,
+            batch_size: Some(size),
+            ..
+        } if existing(table) => (
+            Note,
+            format!(
+                "updates `{table}.{column}` in batches of {size} rows, each its own transaction (resumable)"
+            ),
+            None,
+        ),
         Op::Backfill { table, column, .. } if existing(table) => (
             Warning,
             format!(

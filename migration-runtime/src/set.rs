@@ -123,40 +123,66 @@ impl MigrationSet {
         direction: Direction,
         backend: Backend,
     ) -> Result<Vec<String>, Error> {
+        Ok(self
+            .plan(id, direction, backend)?
+            .into_iter()
+            .flat_map(|step| step.statements)
+            .collect())
+    }
+
+    /// Each step of migration `id` in `direction`, with its statements on
+    /// `backend` and the schema it runs on.
+    pub fn plan(
+        &self,
+        id: &str,
+        direction: Direction,
+        backend: Backend,
+    ) -> Result<Vec<PlannedStep>, Error> {
         let migration = self
             .get(id)
             .ok_or_else(|| Error::UnknownMigration(id.to_owned()))?;
+        let model = |source: migration_model::SchemaError| Error::Model {
+            migration: id.to_owned(),
+            message: source.message,
+        };
         let mut schema = self.schema_before(id)?;
-        let ops: &[Op] = match direction {
+        let ops: &'static [Op] = match direction {
             Direction::Up => migration.up(),
             Direction::Down => {
-                schema
-                    .apply_all(migration.up())
-                    .map_err(|source| Error::Model {
-                        migration: id.to_owned(),
-                        message: source.message,
-                    })?;
+                schema.apply_all(migration.up()).map_err(model)?;
                 migration.down().map_err(|reason| Error::Irreversible {
                     migration: id.to_owned(),
                     reason: reason.to_owned(),
                 })?
             }
         };
-        let mut statements = Vec::new();
+        let mut steps = Vec::with_capacity(ops.len());
         for op in ops {
-            let rendered = backend
+            let statements = backend
                 .render(op, &schema)
                 .map_err(|message| Error::Render {
                     migration: id.to_owned(),
                     step: op.to_string(),
                     message,
                 })?;
-            statements.extend(rendered);
-            schema.apply(op).map_err(|source| Error::Model {
-                migration: id.to_owned(),
-                message: source.message,
-            })?;
+            steps.push(PlannedStep {
+                op,
+                statements,
+                before: schema.clone(),
+            });
+            schema.apply(op).map_err(model)?;
         }
-        Ok(statements)
+        Ok(steps)
     }
+}
+
+/// One step of a migration, ready to run.
+#[derive(Clone, Debug)]
+pub struct PlannedStep {
+    /// The step.
+    pub op: &'static Op,
+    /// Its SQL, in order.
+    pub statements: Vec<String>,
+    /// The schema it runs on.
+    pub before: Schema,
 }

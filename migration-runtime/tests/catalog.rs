@@ -197,6 +197,7 @@ fn alter_steps() -> Vec<Op> {
             value: Expr::Literal(Literal::Text(name("none"))),
             only_where: Some(call(Function::IsNull, vec![Expr::Column(name("subtitle"))])),
             restore: None,
+            batch_size: None,
         },
         Op::SetNullable {
             table: name("posts"),

@@ -265,7 +265,7 @@ pub fn parse(statement: &Expr, receiver: &Ident) -> syn::Result<Step> {
         }
         "backfill" => {
             expect_args(&method, args, 3, "backfill(\"table\", \"column\", value)")?;
-            allowed = &["only_where", "restore_with"];
+            allowed = &["only_where", "restore_with", "batched"];
             let table = name_arg(0, &mut step)?;
             let column = name_arg(1, &mut step)?;
             let (value, value_ast) = expr::parse(args[2])?;
@@ -276,6 +276,7 @@ pub fn parse(statement: &Expr, receiver: &Ident) -> syn::Result<Step> {
                 value,
                 only_where: None,
                 restore: None,
+                batch_size: None,
             }
         }
         "sql" => {
@@ -351,6 +352,28 @@ fn apply_modifier(
             let (expr, ast) = one_expr()?;
             *only_where = Some(expr);
             step.condition = Some(ast);
+        }
+        (Op::Backfill { batch_size, .. }, "batched") => {
+            expect_args(modifier, args, 1, "batched(rows_per_batch)")?;
+            let size = match args[0] {
+                Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Int(int),
+                    ..
+                }) => int.base10_parse::<u32>()?,
+                other => {
+                    return Err(syn::Error::new_spanned(
+                        other,
+                        "expected the number of rows per batch",
+                    ));
+                }
+            };
+            if size == 0 {
+                return Err(syn::Error::new_spanned(
+                    args[0],
+                    "a batch holds at least one row",
+                ));
+            }
+            *batch_size = Some(size);
         }
         (Op::SetNullable { .. }, "assume_no_nulls") => {
             expect_args(modifier, args, 0, "assume_no_nulls()")?;

@@ -37,6 +37,49 @@ impl Backend {
         }
     }
 
+    /// One batch of a batched backfill: the `UPDATE` limited to the rows whose
+    /// single-column key is after `after` (when given) and at most `upto`
+    /// (when given). Key bounds are text literals the database converts.
+    pub fn render_batch(
+        self,
+        op: &Op,
+        key: &str,
+        after: Option<&str>,
+        upto: Option<&str>,
+    ) -> Result<String, String> {
+        let Op::Backfill {
+            table,
+            column,
+            value,
+            only_where,
+            ..
+        } = op
+        else {
+            return Err(format!("{op} is not a backfill"));
+        };
+        let render = |expr: &migration_model::Expr| self.render_expr(expr);
+        let mut conditions = Vec::new();
+        if let Some(after) = after {
+            conditions.push(format!("{} > {}", quote_ident(key), quote_text(after)));
+        }
+        if let Some(upto) = upto {
+            conditions.push(format!("{} <= {}", quote_ident(key), quote_text(upto)));
+        }
+        if let Some(condition) = only_where {
+            conditions.push(render(condition)?);
+        }
+        let mut sql = format!(
+            "UPDATE {} SET {} = {}",
+            quote_ident(table),
+            quote_ident(column),
+            render(value)?
+        );
+        if !conditions.is_empty() {
+            sql.push_str(&format!(" WHERE {}", conditions.join(" AND ")));
+        }
+        Ok(sql)
+    }
+
     /// The backend's usual name.
     pub fn name(self) -> &'static str {
         match self {

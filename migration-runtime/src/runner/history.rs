@@ -43,7 +43,10 @@ pub fn ensure_tables(conn: &mut AnyConnection) -> Result<(), Error> {
             id VARCHAR(50) PRIMARY KEY NOT NULL, \
             checksum VARCHAR(64) NOT NULL, \
             applied_at {started}, \
-            duration_ms BIGINT NOT NULL)"
+            duration_ms BIGINT NOT NULL, \
+            state VARCHAR(20) NOT NULL DEFAULT 'applied', \
+            step INTEGER NULL, \
+            progress TEXT NULL)"
     ))
 }
 
@@ -66,14 +69,60 @@ pub fn applied(conn: &mut AnyConnection) -> Result<Vec<Applied>, Error> {
     Ok(applied)
 }
 
-/// The statements that record `migration` as applied.
+/// The statements that record `migration` as applied (replacing its
+/// in-progress marker, if any).
 pub fn record(migration: &Migration, duration_ms: u128) -> String {
     let id = quote_text(migration.id());
     format!(
-        "INSERT INTO __diesel_schema_migrations (version) VALUES ({id}); \
+        "DELETE FROM {HISTORY_TABLE} WHERE id = {id}; \
+         INSERT INTO __diesel_schema_migrations (version) VALUES ({id}); \
          INSERT INTO {HISTORY_TABLE} (id, checksum, duration_ms) VALUES ({id}, {}, {duration_ms})",
         quote_text(&checksum(migration))
     )
+}
+
+/// The statement that marks `migration` as partly applied: every step
+/// before `step` is committed, and `step` (a batched backfill) is next.
+pub fn mark_in_progress(migration: &Migration, step: usize) -> String {
+    let id = quote_text(migration.id());
+    format!(
+        "DELETE FROM {HISTORY_TABLE} WHERE id = {id}; \
+         INSERT INTO {HISTORY_TABLE} (id, checksum, duration_ms, state, step) \
+         VALUES ({id}, {}, 0, 'in_progress', {step})",
+        quote_text(&checksum(migration))
+    )
+}
+
+/// The statement that records a batch done: `step` is next, resuming after key `progress`.
+pub fn set_progress(id: &str, step: usize, progress: Option<&str>) -> String {
+    format!(
+        "UPDATE {HISTORY_TABLE} SET step = {step}, progress = {} WHERE id = {}",
+        progress.map_or("NULL".to_owned(), quote_text),
+        quote_text(id)
+    )
+}
+
+/// Where a partly applied migration stopped: the next step and the last key done.
+pub fn in_progress(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<(usize, Option<String>)>, Error> {
+    let query = |column: &str| {
+        format!(
+            "SELECT CAST({column} AS TEXT) AS v FROM {HISTORY_TABLE} WHERE id = {} AND state = 'in_progress'",
+            quote_text(id)
+        )
+    };
+    let Some(step) = conn.text_column(&query("step"))?.into_iter().next() else {
+        return Ok(None);
+    };
+    let step = step.and_then(|s| s.parse().ok()).unwrap_or(0);
+    let progress = conn
+        .text_column(&query("progress"))?
+        .into_iter()
+        .next()
+        .flatten();
+    Ok(Some((step, progress)))
 }
 
 /// The statements that forget `id` was applied.

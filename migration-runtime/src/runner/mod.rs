@@ -16,9 +16,28 @@ pub use verify::verify;
 
 use crate::connection::AnyConnection;
 use crate::dialect::Backend;
+use crate::dialect::{quote_ident, quote_text};
 use crate::error::Error;
 use crate::migration::Migration;
-use crate::set::{Direction, MigrationSet};
+use crate::set::{Direction, MigrationSet, PlannedStep};
+use migration_model::Op;
+
+/// For a batched backfill on a table with a single-column key: the table,
+/// the key and the batch size. Anything else runs as one statement.
+fn batch_key(step: &PlannedStep) -> Option<(String, String, u32)> {
+    let Op::Backfill {
+        table,
+        batch_size: Some(size),
+        ..
+    } = step.op
+    else {
+        return None;
+    };
+    match step.before.table(table)?.primary_key.as_ref() {
+        [key] => Some((table.to_string(), key.to_string(), *size)),
+        _ => None,
+    }
+}
 
 /// Applies and reverts the migrations of one set on one database.
 pub struct Runner<'a> {
@@ -177,34 +196,66 @@ impl<'a> Runner<'a> {
         Ok(value)
     }
 
-    /// Runs one migration one way with its history rows, in one transaction.
+    /// Runs one migration one way with its history rows.
+    ///
+    /// Normally one transaction. An upgrade with batched backfills commits
+    /// the steps before each one together with an in-progress marker, runs
+    /// the backfill in batches that each commit with the marker's progress,
+    /// and records the migration with its last steps; a runner stopped in
+    /// between resumes where the marker says.
     fn run(&mut self, migration: &Migration, direction: Direction) -> Result<(), Error> {
         let id = migration.id();
-        let backend = self.conn.backend();
-        let statements = self.set.render(id, direction, backend)?;
+        let steps = self.set.plan(id, direction, self.conn.backend())?;
         let started = Instant::now();
+        let resumed = match direction {
+            Direction::Up => history::in_progress(self.conn, id)?,
+            Direction::Down => None,
+        };
+        let (mut next, mut progress) = resumed.clone().unwrap_or((0, None));
+        loop {
+            let batched = match direction {
+                Direction::Up => (next..steps.len()).find(|&k| batch_key(&steps[k]).is_some()),
+                Direction::Down => None,
+            };
+            let Some(k) = batched else {
+                let bookkeeping = match direction {
+                    Direction::Up => history::record(migration, started.elapsed().as_millis()),
+                    Direction::Down => history::forget(id),
+                };
+                return self.transaction(id, &steps[next..], &bookkeeping);
+            };
+            // Resuming inside this backfill: its earlier steps and marker are committed.
+            let resuming_here = resumed.as_ref().is_some_and(|(step, _)| *step == k) && next == k;
+            if !resuming_here {
+                self.transaction(
+                    id,
+                    &steps[next..k],
+                    &history::mark_in_progress(migration, k),
+                )?;
+                progress = None;
+            }
+            self.run_batches(id, &steps[k], k, progress.take())?;
+            next = k + 1;
+        }
+    }
+
+    /// Runs `steps` and `bookkeeping` in one transaction, or none of them.
+    fn transaction(
+        &mut self,
+        id: &str,
+        steps: &[PlannedStep],
+        bookkeeping: &str,
+    ) -> Result<(), Error> {
+        let backend = self.conn.backend();
         self.conn.batch_execute(lock::begin(backend))?;
         let result = (|| {
-            for statement in &statements {
-                self.conn
-                    .batch_execute(statement)
-                    .map_err(|error| match error {
-                        Error::Database(source) => Error::Statement {
-                            migration: id.to_owned(),
-                            statement: statement.clone(),
-                            source,
-                        },
-                        other => other,
-                    })?;
+            for statement in steps.iter().flat_map(|step| &step.statements) {
+                self.execute(id, statement)?;
             }
             if backend == Backend::Sqlite {
                 self.check_sqlite_foreign_keys(id)?;
             }
-            let bookkeeping = match direction {
-                Direction::Up => history::record(migration, started.elapsed().as_millis()),
-                Direction::Down => history::forget(id),
-            };
-            self.conn.batch_execute(&bookkeeping)
+            self.conn.batch_execute(bookkeeping)
         })();
         match result {
             Ok(()) => self.conn.batch_execute("COMMIT"),
@@ -214,6 +265,79 @@ impl<'a> Runner<'a> {
                 Err(error)
             }
         }
+    }
+
+    /// A batched backfill, in key order: each batch commits with the
+    /// marker's progress, so a stopped runner resumes after the last batch
+    /// done and no row is written twice.
+    fn run_batches(
+        &mut self,
+        id: &str,
+        step: &PlannedStep,
+        index: usize,
+        mut after: Option<String>,
+    ) -> Result<(), Error> {
+        let Some((table, key, size)) = batch_key(step) else {
+            return Ok(());
+        };
+        let backend = self.conn.backend();
+        loop {
+            let from = after
+                .as_ref()
+                .map(|last| format!(" WHERE {} > {}", quote_ident(&key), quote_text(last)));
+            let upto = self
+                .conn
+                .text_column(&format!(
+                    "SELECT CAST({key} AS TEXT) AS v FROM {table}{} ORDER BY {key} LIMIT 1 OFFSET {}",
+                    from.unwrap_or_default(),
+                    size - 1,
+                    key = quote_ident(&key),
+                    table = quote_ident(&table),
+                ))?
+                .into_iter()
+                .flatten()
+                .next();
+            let update = backend
+                .render_batch(step.op, &key, after.as_deref(), upto.as_deref())
+                .map_err(|message| Error::Render {
+                    migration: id.to_owned(),
+                    step: step.op.to_string(),
+                    message,
+                })?;
+            // The last batch hands over to the next step.
+            let progress = match &upto {
+                Some(upto) => history::set_progress(id, index, Some(upto)),
+                None => history::set_progress(id, index + 1, None),
+            };
+            self.conn.batch_execute(lock::begin(backend))?;
+            let result = self
+                .execute(id, &update)
+                .and_then(|()| self.conn.batch_execute(&progress));
+            match result {
+                Ok(()) => self.conn.batch_execute("COMMIT")?,
+                Err(error) => {
+                    let _ = self.conn.batch_execute("ROLLBACK");
+                    return Err(error);
+                }
+            }
+            match upto {
+                Some(upto) => after = Some(upto),
+                None => return Ok(()),
+            }
+        }
+    }
+
+    fn execute(&mut self, id: &str, statement: &str) -> Result<(), Error> {
+        self.conn
+            .batch_execute(statement)
+            .map_err(|error| match error {
+                Error::Database(source) => Error::Statement {
+                    migration: id.to_owned(),
+                    statement: statement.to_owned(),
+                    source,
+                },
+                other => other,
+            })
     }
 
     /// With foreign keys off during the migration (see `dialect::sqlite`),
