@@ -166,6 +166,28 @@ fn a_backfill_killed_midway_resumes_after_the_last_batch_and_ends_right() {
         "the migration is marked partly applied"
     );
 
+    let cli = |args: &[&str]| {
+        use clap::Parser;
+        let mut argv = vec!["app", "--database-url", db.url()];
+        argv.extend_from_slice(args);
+        let parsed = migration_runtime::cli::Cli::try_parse_from(argv).expect("arguments");
+        let mut out = Vec::new();
+        let code =
+            migration_runtime::cli::run(history::MIGRATIONS, parsed, &mut out).expect("command");
+        (code, String::from_utf8(out).expect("utf-8"))
+    };
+    let (_, out) = cli(&["history"]);
+    assert_eq!(
+        out,
+        "[x] 2024_10_01_000001 create_people\n[~] 2024_10_02_000001 add_full_name\n"
+    );
+    let (code, out) = cli(&["check"]);
+    assert_eq!(code, std::process::ExitCode::from(1));
+    assert!(
+        out.starts_with("partly applied: 2024_10_02_000001"),
+        "{out}"
+    );
+
     let applied = Runner::new(&mut conn, history::MIGRATIONS)
         .upgrade("head")
         .expect("resume");

@@ -335,9 +335,12 @@ fn run_connected(
         }
         Command::History => {
             let applied = runner.applied()?;
+            let partly = runner.partly_applied()?;
             for migration in set.migrations() {
                 let mark = if applied.iter().any(|a| a.id == migration.id()) {
                     "[x]"
+                } else if partly.iter().any(|id| id == migration.id()) {
+                    "[~]"
                 } else {
                     "[ ]"
                 };
@@ -356,6 +359,9 @@ fn run_connected(
             }
             if let Err(error) = crate::runner::verify(set, &applied, cli.allow_changed) {
                 problems.push(error.to_string());
+            }
+            for id in runner.partly_applied()? {
+                problems.push(format!("partly applied: {id} (a runner stopped in a batched backfill; `upgrade` finishes it)"));
             }
             for migration in set
                 .migrations()

@@ -125,6 +125,14 @@ pub fn in_progress(
     Ok(Some((step, progress)))
 }
 
+/// The migrations marked partly applied.
+pub fn partly_applied(conn: &mut AnyConnection) -> Result<Vec<String>, Error> {
+    let ids = conn.text_column(&format!(
+        "SELECT id AS v FROM {HISTORY_TABLE} WHERE state = 'in_progress' ORDER BY id"
+    ))?;
+    Ok(ids.into_iter().flatten().collect())
+}
+
 /// The statements that forget `id` was applied.
 pub fn forget(id: &str) -> String {
     let id = quote_text(id);

@@ -68,6 +68,12 @@ impl<'a> Runner<'a> {
         self.with_lock(|runner| history::applied(runner.conn))
     }
 
+    /// The migrations a stopped runner left partly applied; the next
+    /// `upgrade` finishes them.
+    pub fn partly_applied(&mut self) -> Result<Vec<String>, Error> {
+        self.with_lock(|runner| history::partly_applied(runner.conn))
+    }
+
     /// The migrations [`upgrade`](Self::upgrade) would apply for `target`, in order.
     pub fn pending(&mut self, target: &str) -> Result<Vec<&'static Migration>, Error> {
         let applied = self.applied()?;
