@@ -132,6 +132,28 @@ pub mod migrations {
                 concat([col("first_name"), " ", col("last_name")]),
             ));
     }
+
+    // Two developers branched from the split at the same time; the merge
+    // below orders their work. Without it the history would not compile.
+
+    /// Free-form notes on members (one developer's branch).
+    #[migration(id = "2024_02_05_000001", parent = "2024_02_01_000001")]
+    fn add_member_notes(m: &mut Up) {
+        m.add_column("members", "notes", text().nullable());
+    }
+
+    /// How many people an event takes (the other developer's branch).
+    #[migration(id = "2024_02_05_000002", parent = "2024_02_01_000001")]
+    fn add_event_capacity(m: &mut Up) {
+        m.add_column("events", "capacity", integer().default(100));
+    }
+
+    /// Merge the two branches.
+    #[migration(
+        id = "2024_02_06_000001",
+        parents = ["2024_02_05_000001", "2024_02_05_000002"]
+    )]
+    fn merge_notes_and_capacity(m: &mut Up) {}
 }
 
 pub use migrations::MIGRATIONS;

@@ -19,6 +19,7 @@ diesel::table! {
         first_name -> Varchar,
         #[max_length = 155]
         last_name -> Varchar,
+        notes -> Nullable<Text>,
     }
 }
 
@@ -41,6 +42,7 @@ diesel::table! {
         name -> Varchar,
         starts_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
+        capacity -> Int4,
     }
 }
 
