@@ -48,6 +48,30 @@ mod failing {
     }
 }
 
+/// Two good migrations and a failing third, for the single-transaction run.
+#[migration_runtime::migrations]
+mod third_fails {
+    #[migration(id = "2024_06_10_000001")]
+    fn first(m: &mut Up) {
+        m.create_table("first", |t| {
+            t.id("id");
+        });
+    }
+
+    #[migration(id = "2024_06_10_000002")]
+    fn second(m: &mut Up) {
+        m.create_table("second", |t| {
+            t.id("id");
+        });
+    }
+
+    #[migration(id = "2024_06_10_000003")]
+    fn third(m: &mut Up) {
+        m.sql("INSERT INTO no_such_table VALUES (1)")
+            .reverse_with("SELECT 1");
+    }
+}
+
 /// A migration that takes a while, to be killed in the middle.
 #[migration_runtime::migrations]
 mod slow {
@@ -369,5 +393,68 @@ fn checksums_ignore_line_endings_but_not_a_changed_byte() {
     assert_ne!(
         of(unix_endings::MIGRATIONS),
         of(one_byte_edited::MIGRATIONS)
+    );
+}
+
+fn check_single_transaction(conn: &mut AnyConnection, tables: &str) {
+    let error = Runner::new(conn, third_fails::MIGRATIONS)
+        .single_transaction(true)
+        .upgrade("head")
+        .expect_err("the third fails");
+    assert!(
+        error
+            .to_string()
+            .starts_with("migration `2024_06_10_000003` failed at"),
+        "{error}"
+    );
+    assert_eq!(
+        count(conn, tables),
+        "0",
+        "the first two migrations are rolled back with it"
+    );
+    assert_eq!(
+        count(
+            conn,
+            "SELECT CAST(count(*) AS TEXT) AS v FROM __diesel_schema_migrations"
+        ),
+        "0"
+    );
+    // Without the option, the first two stay applied.
+    let error = Runner::new(conn, third_fails::MIGRATIONS)
+        .upgrade("head")
+        .expect_err("the third fails");
+    assert!(
+        error
+            .to_string()
+            .starts_with("migration `2024_06_10_000003` failed at"),
+        "{error}"
+    );
+    assert_eq!(
+        count(
+            conn,
+            "SELECT CAST(count(*) AS TEXT) AS v FROM __diesel_schema_migrations"
+        ),
+        "2"
+    );
+}
+
+#[test]
+fn a_single_transaction_run_applies_all_or_nothing_on_postgres() {
+    let Some(db) = PgTestDatabase::create() else {
+        return;
+    };
+    let mut conn = AnyConnection::establish(db.url()).expect("connect");
+    check_single_transaction(
+        &mut conn,
+        "SELECT CAST(count(*) AS TEXT) AS v FROM pg_tables WHERE tablename IN ('first', 'second')",
+    );
+}
+
+#[test]
+fn a_single_transaction_run_applies_all_or_nothing_on_sqlite() {
+    let mut conn = AnyConnection::establish(":memory:").expect("open SQLite");
+    check_single_transaction(
+        &mut conn,
+        "SELECT CAST(count(*) AS TEXT) AS v FROM sqlite_master WHERE name IN ('first', 'second')",
     );
 }

@@ -40,6 +40,9 @@ pub struct Cli {
         global = true
     )]
     pub history_file: std::path::PathBuf,
+    /// Upgrade or downgrade in one transaction: all of it applies, or none.
+    #[arg(long, global = true)]
+    pub single_transaction: bool,
     /// Run even if applied migrations were edited since they ran.
     #[arg(long, global = true)]
     pub allow_changed: bool,
@@ -273,7 +276,9 @@ fn run_connected(
     out: &mut impl Write,
 ) -> Result<ExitCode, BoxError> {
     let mut conn = AnyConnection::establish(&cli.database_url)?;
-    let mut runner = Runner::new(&mut conn, set).allow_changed(cli.allow_changed);
+    let mut runner = Runner::new(&mut conn, set)
+        .allow_changed(cli.allow_changed)
+        .single_transaction(cli.single_transaction);
     let name = |id: &str| set.get(id).map_or("(unknown to this build)", |m| m.name());
     match command {
         Command::Upgrade {

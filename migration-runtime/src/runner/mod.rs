@@ -44,6 +44,9 @@ pub struct Runner<'a> {
     conn: &'a mut AnyConnection,
     set: MigrationSet,
     allow_changed: bool,
+    single_transaction: bool,
+    /// Migrations a stopped runner left partly applied, read under the lock.
+    partly_applied: Vec<String>,
 }
 
 impl<'a> Runner<'a> {
@@ -53,6 +56,8 @@ impl<'a> Runner<'a> {
             conn,
             set,
             allow_changed: false,
+            single_transaction: false,
+            partly_applied: Vec::new(),
         }
     }
 
@@ -60,6 +65,13 @@ impl<'a> Runner<'a> {
     /// explicit override of the checksum check).
     pub fn allow_changed(mut self, allow: bool) -> Self {
         self.allow_changed = allow;
+        self
+    }
+
+    /// Runs the whole upgrade or downgrade as one transaction: all of it
+    /// applies, or none of it. Batched backfills then run as one `UPDATE`.
+    pub fn single_transaction(mut self, single: bool) -> Self {
+        self.single_transaction = single;
         self
     }
 
@@ -107,12 +119,9 @@ impl<'a> Runner<'a> {
     /// returns the ids applied.
     pub fn upgrade(&mut self, target: &str) -> Result<Vec<String>, Error> {
         self.locked(|runner, applied| {
-            let mut done = Vec::new();
-            for migration in runner.plan_upgrade(applied, target)? {
-                runner.run(migration, Direction::Up)?;
-                done.push(migration.id().to_owned());
-            }
-            Ok(done)
+            runner.partly_applied = history::partly_applied(runner.conn)?;
+            let chosen = runner.plan_upgrade(applied, target)?;
+            runner.run_all(&chosen, Direction::Up)
         })
     }
 
@@ -141,12 +150,7 @@ impl<'a> Runner<'a> {
                     .filter(|m| !keep.contains(&m.id()))
                     .collect()
             };
-            let mut done = Vec::new();
-            for migration in chosen {
-                runner.run(migration, Direction::Down)?;
-                done.push(migration.id().to_owned());
-            }
-            Ok(done)
+            runner.run_all(&chosen, Direction::Down)
         })
     }
 
@@ -202,6 +206,36 @@ impl<'a> Runner<'a> {
         Ok(value)
     }
 
+    /// Runs `migrations` one way, in order; returns their ids.
+    fn run_all(
+        &mut self,
+        migrations: &[&'static Migration],
+        direction: Direction,
+    ) -> Result<Vec<String>, Error> {
+        if !self.single_transaction {
+            for migration in migrations {
+                self.run(migration, direction)?;
+            }
+            return Ok(migrations.iter().map(|m| m.id().to_owned()).collect());
+        }
+        self.conn.batch_execute(lock::begin(self.conn.backend()))?;
+        let result = migrations
+            .iter()
+            .try_for_each(|migration| self.run(migration, direction))
+            .and_then(|()| match (self.conn.backend(), migrations.last()) {
+                (Backend::Sqlite, Some(last)) => self.check_sqlite_foreign_keys(last.id()),
+                _ => Ok(()),
+            });
+        match result {
+            Ok(()) => self.conn.batch_execute("COMMIT")?,
+            Err(error) => {
+                let _ = self.conn.batch_execute("ROLLBACK");
+                return Err(error);
+            }
+        }
+        Ok(migrations.iter().map(|m| m.id().to_owned()).collect())
+    }
+
     /// Runs one migration one way with its history rows.
     ///
     /// Normally one transaction. An upgrade with batched backfills commits
@@ -214,14 +248,18 @@ impl<'a> Runner<'a> {
         let steps = self.set.plan(id, direction, self.conn.backend())?;
         let started = Instant::now();
         let resumed = match direction {
-            Direction::Up => history::in_progress(self.conn, id)?,
-            Direction::Down => None,
+            Direction::Up if self.partly_applied.iter().any(|p| p == id) => {
+                history::in_progress(self.conn, id)?
+            }
+            _ => None,
         };
         let (mut next, mut progress) = resumed.clone().unwrap_or((0, None));
         loop {
             let batched = match direction {
-                Direction::Up => (next..steps.len()).find(|&k| batch_key(&steps[k]).is_some()),
-                Direction::Down => None,
+                Direction::Up if !self.single_transaction => {
+                    (next..steps.len()).find(|&k| batch_key(&steps[k]).is_some())
+                }
+                _ => None,
             };
             let Some(k) = batched else {
                 let bookkeeping = match direction {
@@ -253,6 +291,13 @@ impl<'a> Runner<'a> {
         bookkeeping: &str,
     ) -> Result<(), Error> {
         let backend = self.conn.backend();
+        if self.single_transaction {
+            // Inside the run's own transaction (see `run_all`).
+            for statement in steps.iter().flat_map(|step| &step.statements) {
+                self.execute(id, statement)?;
+            }
+            return self.conn.batch_execute(bookkeeping);
+        }
         self.conn.batch_execute(lock::begin(backend))?;
         let result = (|| {
             for statement in steps.iter().flat_map(|step| &step.statements) {
