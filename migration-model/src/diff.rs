@@ -60,9 +60,15 @@ fn diff_table(expected: &Table, actual: &Table, found: &mut Vec<String>) {
                     found.push(format!("column `{name}.{}` should {should}", column.name));
                 }
                 if other.default != column.default {
+                    let spell = |d: &Option<crate::ColumnDefault>| {
+                        d.as_ref()
+                            .map_or("no default".to_owned(), ToString::to_string)
+                    };
                     found.push(format!(
-                        "column `{name}.{}` has default {:?} but should have {:?}",
-                        column.name, other.default, column.default
+                        "column `{name}.{}` has {} but should have {}",
+                        column.name,
+                        spell(&other.default),
+                        spell(&column.default)
                     ));
                 }
             }

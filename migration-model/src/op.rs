@@ -220,11 +220,7 @@ impl fmt::Display for Op {
                 table,
                 column,
                 default: Some(default),
-            } => write!(
-                f,
-                "set_default({table:?}, {column:?}, {})",
-                DefaultSpec(default)
-            ),
+            } => write!(f, "set_default({table:?}, {column:?}, {})", default),
             Op::SetDefault {
                 table,
                 column,
@@ -299,17 +295,16 @@ impl fmt::Display for ColumnSpec<'_> {
             f.write_str(".nullable()")?;
         }
         if let Some(default) = &self.0.default {
-            write!(f, ".{}", DefaultSpec(default))?;
+            write!(f, ".{}", default)?;
         }
         Ok(())
     }
 }
 
-struct DefaultSpec<'a>(&'a ColumnDefault);
-
-impl fmt::Display for DefaultSpec<'_> {
+/// Writes the default as the migration language spells it: `default("active")`.
+impl fmt::Display for ColumnDefault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
+        match self {
             ColumnDefault::Value(literal) => {
                 write!(f, "default({})", Expr::Literal(literal.clone()))
             }
