@@ -174,7 +174,8 @@ fn a_runner_killed_mid_migration_leaves_nothing_and_the_next_run_applies_it_once
     let mut worker = spawn_worker(db.url(), "slow");
     let mut conn = AnyConnection::establish(db.url()).expect("connect");
     // Wait until the worker is inside the migration (its table exists in its transaction).
-    let sleeping = "SELECT CAST(count(*) AS TEXT) AS v FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%'";
+    let sleeping = "SELECT CAST(count(*) AS TEXT) AS v FROM pg_stat_activity \
+        WHERE query LIKE '%pg_sleep(3)%' AND pid <> pg_backend_pid()";
     for _ in 0..200 {
         if count(&mut conn, sleeping) != "0" {
             break;
@@ -204,8 +205,20 @@ fn a_runner_killed_mid_migration_leaves_nothing_and_the_next_run_applies_it_once
         ),
         "0"
     );
-}
 
+    let applied = Runner::new(&mut conn, slow::MIGRATIONS)
+        .upgrade("head")
+        .expect("the next run");
+    assert_eq!(applied, ["2024_07_01_000001"]);
+    assert_eq!(count(&mut conn, tables), "1");
+    assert_eq!(
+        count(
+            &mut conn,
+            "SELECT CAST(count(*) AS TEXT) AS v FROM __migration_history"
+        ),
+        "1"
+    );
+}
 fn check_failing_statement(conn: &mut AnyConnection, tables: &str) {
     let error = Runner::new(conn, failing::MIGRATIONS)
         .upgrade("head")

@@ -23,6 +23,11 @@ pub fn acquire(conn: &mut AnyConnection) -> Result<(), Error> {
     match conn.backend() {
         Backend::Sqlite => conn.batch_execute("PRAGMA busy_timeout = 600000"),
         Backend::Postgres => {
+            // A runner killed while the server runs its migration must not
+            // see it committed behind its back: the server checks the client
+            // is still there and rolls back if not (PostgreSQL 14+; older
+            // servers refuse the setting, which changes nothing else).
+            let _ = conn.batch_execute("SET client_connection_check_interval = 250");
             let started = Instant::now();
             loop {
                 let got = conn.text_column(&format!(

@@ -291,21 +291,45 @@ impl<'a> Runner<'a> {
         bookkeeping: &str,
     ) -> Result<(), Error> {
         let backend = self.conn.backend();
+        let statements: Vec<&str> = steps
+            .iter()
+            .flat_map(|step| &step.statements)
+            .map(String::as_str)
+            .collect();
         if self.single_transaction {
             // Inside the run's own transaction (see `run_all`).
-            for statement in steps.iter().flat_map(|step| &step.statements) {
+            for statement in &statements {
                 self.execute(id, statement)?;
             }
             return self.conn.batch_execute(bookkeeping);
         }
+        // PostgreSQL: the whole migration in one round trip; a failure is
+        // then replayed statement by statement (and rolled back) to name the
+        // statement at fault. SQLite runs in-process: statement by statement.
+        if backend == Backend::Postgres {
+            let mut batch = String::from("BEGIN;\n");
+            for statement in &statements {
+                batch.push_str(statement);
+                batch.push_str(";\n");
+            }
+            batch.push_str(bookkeeping);
+            batch.push_str(";\nCOMMIT");
+            return match self.conn.batch_execute(&batch) {
+                Ok(()) => Ok(()),
+                Err(error) => {
+                    let _ = self.conn.batch_execute("ROLLBACK");
+                    Err(self
+                        .find_failing_statement(id, &statements)
+                        .unwrap_or(error))
+                }
+            };
+        }
         self.conn.batch_execute(lock::begin(backend))?;
         let result = (|| {
-            for statement in steps.iter().flat_map(|step| &step.statements) {
+            for statement in &statements {
                 self.execute(id, statement)?;
             }
-            if backend == Backend::Sqlite {
-                self.check_sqlite_foreign_keys(id)?;
-            }
+            self.check_sqlite_foreign_keys(id)?;
             self.conn.batch_execute(bookkeeping)
         })();
         match result {
@@ -316,6 +340,17 @@ impl<'a> Runner<'a> {
                 Err(error)
             }
         }
+    }
+
+    /// Replays `statements` in a transaction that is rolled back, and
+    /// returns the error of the first that fails.
+    fn find_failing_statement(&mut self, id: &str, statements: &[&str]) -> Option<Error> {
+        self.conn.batch_execute("BEGIN").ok()?;
+        let failure = statements
+            .iter()
+            .find_map(|statement| self.execute(id, statement).err());
+        let _ = self.conn.batch_execute("ROLLBACK");
+        failure
     }
 
     /// A batched backfill, in key order: each batch commits with the
