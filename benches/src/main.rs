@@ -75,6 +75,14 @@ fn run(args: Args) -> Result<()> {
         Ok(())
     })?;
 
+    let check = median(args.runs.min(3), |url| {
+        migration_runtime::testing::check_round_trip(
+            &mut AnyConnection::establish(url)?,
+            set,
+            migration_runtime::testing::generated_rows,
+        )?;
+        Ok(())
+    })?;
     let ratio = |t: Duration, base: Duration| t.as_secs_f64() / base.as_secs_f64();
     println!(
         "| workload ({} migrations, median of {}) | time | vs `psql -1` |",
@@ -109,6 +117,11 @@ fn run(args: Args) -> Result<()> {
         "| round trip (up, down, up): runner | {} ms | {:.2}x |",
         trip_runner.as_millis(),
         ratio(trip_runner, trip_psql)
+    );
+    println!(
+        "| `testing::check_round_trip` over generated rows (catalog read after every step) | {} ms | {:.2}x |",
+        check.as_millis(),
+        ratio(check, trip_psql)
     );
     println!(
         "| planning the SQL of all 200 upgrades (schema model only, no database) | {} ms | |",

@@ -54,19 +54,23 @@ pub fn ensure_tables(conn: &mut AnyConnection) -> Result<(), Error> {
 pub fn applied(conn: &mut AnyConnection) -> Result<Vec<Applied>, Error> {
     let ids =
         conn.text_column("SELECT version AS v FROM __diesel_schema_migrations ORDER BY version")?;
-    let mut applied = Vec::with_capacity(ids.len());
-    for id in ids.into_iter().flatten() {
-        let checksum = conn
-            .text_column(&format!(
-                "SELECT checksum AS v FROM {HISTORY_TABLE} WHERE id = {}",
-                quote_text(&id)
-            ))?
-            .into_iter()
-            .flatten()
-            .next();
-        applied.push(Applied { id, checksum });
-    }
-    Ok(applied)
+    // Checksums are hexadecimal: the last space separates them from the id.
+    let recorded = conn.text_column(&format!(
+        "SELECT id || ' ' || checksum AS v FROM {HISTORY_TABLE} WHERE state = 'applied'"
+    ))?;
+    let checksums: std::collections::HashMap<&str, &str> = recorded
+        .iter()
+        .flatten()
+        .filter_map(|row| row.rsplit_once(' '))
+        .collect();
+    Ok(ids
+        .iter()
+        .flatten()
+        .map(|id| Applied {
+            id: id.clone(),
+            checksum: checksums.get(id.as_str()).map(|c| (*c).to_owned()),
+        })
+        .collect())
 }
 
 /// The statements that record `migration` as applied (replacing its

@@ -22,15 +22,27 @@ pub fn verify(set: MigrationSet, applied: &[Applied], allow_changed: bool) -> Re
             return Err(Error::Changed(record.id.clone()));
         }
     }
-    let is_applied = |id: &str| applied.iter().any(|a| a.id == id);
+    let applied_ids: std::collections::HashSet<&str> =
+        applied.iter().map(|a| a.id.as_str()).collect();
     for record in applied {
-        for ancestor in set.lineage(&record.id)? {
-            if !is_applied(ancestor) {
-                return Err(Error::OutOfOrder {
-                    pending: ancestor.to_owned(),
-                    applied: record.id.clone(),
-                });
-            }
+        // All direct parents applied, for every applied migration, means all
+        // ancestors are; only when one is not is the whole lineage walked,
+        // to name the earliest migration left behind.
+        let Some(migration) = set.get(&record.id) else {
+            continue;
+        };
+        if migration.parents().iter().all(|p| applied_ids.contains(p)) {
+            continue;
+        }
+        if let Some(ancestor) = set
+            .lineage(&record.id)?
+            .into_iter()
+            .find(|a| !applied_ids.contains(a))
+        {
+            return Err(Error::OutOfOrder {
+                pending: ancestor.to_owned(),
+                applied: record.id.clone(),
+            });
         }
     }
     Ok(())
