@@ -143,8 +143,12 @@ pub enum Command {
 
 /// Parses the process's arguments and runs the command on `set`; the
 /// database is `default_url` unless `--database-url` or `DATABASE_URL` say
-/// otherwise, and `revision`/`merge` write into `history_file`.
+/// otherwise (a `.env` file in the working folder counts), and
+/// `revision`/`merge` write into `history_file`.
 pub fn main(set: MigrationSet, default_url: &'static str, history_file: &'static str) -> ExitCode {
+    // `DATABASE_URL` and friends may come from a `.env` file in the working
+    // folder; variables already set win, and no file is no error.
+    let _ = dotenvy::dotenv();
     let command = Cli::command()
         .mut_arg("database_url", |arg| arg.default_value(default_url))
         .mut_arg("history_file", |arg| arg.default_value(history_file));

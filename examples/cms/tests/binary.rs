@@ -78,3 +78,27 @@ fn upgrade_backs_up_first_when_a_migration_drops_data() {
     );
     std::fs::remove_dir_all(&folder).expect("clean up");
 }
+
+#[test]
+fn a_dot_env_file_chooses_the_database() {
+    let folder = std::env::temp_dir().join(format!("cms-dotenv-test-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).expect("create a working folder");
+    std::fs::write(folder.join(".env"), "DATABASE_URL=from-dotenv.db\n").expect("write .env");
+    let output = Command::new(env!("CARGO_BIN_EXE_cms"))
+        .current_dir(&folder)
+        .env_remove("DATABASE_URL")
+        .arg("current")
+        .output()
+        .expect("run the cms binary");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        folder.join("from-dotenv.db").exists(),
+        "the database named in .env was used"
+    );
+    assert!(!folder.join("cms.db").exists(), "not the default one");
+    std::fs::remove_dir_all(&folder).expect("clean up");
+}
