@@ -10,9 +10,9 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::connection::{AnyConnection, BoxError};
-use crate::dialect::Backend;
+use crate::dialect::{Backend, Placement};
 use crate::runner::Runner;
-use crate::set::{Direction, MigrationSet};
+use crate::set::{Direction, MigrationSet, Mode};
 
 /// Typed, reversible migrations for this project's database.
 #[derive(Parser, Debug)]
@@ -46,6 +46,19 @@ pub struct Cli {
     /// Run even if applied migrations were edited since they ran.
     #[arg(long, global = true)]
     pub allow_changed: bool,
+    /// PostgreSQL: how long a statement waits for a lock before the
+    /// migration's attempt gives up and is rolled back (milliseconds).
+    #[arg(long, global = true, default_value_t = 5000, value_name = "MS")]
+    pub lock_timeout_ms: u64,
+    /// PostgreSQL: how many times a migration is tried when it gives up waiting for a lock.
+    #[arg(long, global = true, default_value_t = 3, value_name = "N")]
+    pub lock_attempts: u32,
+    /// PostgreSQL: how long one statement may run (milliseconds; 0 keeps the server's setting).
+    #[arg(long, global = true, default_value_t = 3_600_000, value_name = "MS")]
+    pub statement_timeout_ms: u64,
+    /// Pause between two batches of a batched backfill (milliseconds), leaving room for the application's writes.
+    #[arg(long, global = true, default_value_t = 0, value_name = "MS")]
+    pub batch_pause_ms: u64,
     /// What to do (default: upgrade).
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -108,6 +121,12 @@ pub enum Command {
         /// Print the downgrades, newest first, instead of the upgrades.
         #[arg(long)]
         down: bool,
+        /// Print what the runner runs on PostgreSQL: concurrent index builds
+        /// and NOT VALID constraints, with `BEGIN`/`COMMIT` around each
+        /// transaction (for `psql` without `-1`). Without it, the SQL is one
+        /// transaction's worth, for `psql -1`.
+        #[arg(long)]
+        online: bool,
     },
     /// Exit 1 when migrations are pending, the history has several heads,
     /// an applied migration was changed, or `--schema-rs` differs from the head.
@@ -133,6 +152,10 @@ pub enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// Undo what a runner stopped in the middle of `CREATE INDEX CONCURRENTLY`
+    /// (or another statement run outside a transaction) may have left, so
+    /// the next `upgrade` runs that statement again.
+    Repair,
     /// Record a migration and its ancestors as applied without running them
     /// (`base` records nothing).
     Stamp {
@@ -193,7 +216,11 @@ pub fn run(set: MigrationSet, mut cli: Cli, out: &mut impl Write) -> Result<Exit
             let backend = backend.map_or(url_backend, Ok)?;
             show(set, &id, backend, out)?;
         }
-        Command::Sql { backend, down } => {
+        Command::Sql {
+            backend,
+            down,
+            online,
+        } => {
             let backend = backend.map_or(url_backend, Ok)?;
             let (direction, ids): (_, Vec<_>) = if down {
                 (
@@ -208,6 +235,10 @@ pub fn run(set: MigrationSet, mut cli: Cli, out: &mut impl Write) -> Result<Exit
             };
             for id in ids {
                 writeln!(out, "-- {id}")?;
+                if online {
+                    write_transactions(out, &set.plan(id, direction, backend, Mode::Online)?, "")?;
+                    continue;
+                }
                 for statement in set.render(id, direction, backend)? {
                     writeln!(out, "{statement};")?;
                 }
@@ -280,9 +311,18 @@ fn run_connected(
     out: &mut impl Write,
 ) -> Result<ExitCode, BoxError> {
     let mut conn = AnyConnection::establish(&cli.database_url)?;
+    let timeouts = crate::runner::Timeouts {
+        lock: std::time::Duration::from_millis(cli.lock_timeout_ms),
+        statement: (cli.statement_timeout_ms > 0)
+            .then(|| std::time::Duration::from_millis(cli.statement_timeout_ms)),
+        attempts: cli.lock_attempts,
+    };
     let mut runner = Runner::new(&mut conn, set)
         .allow_changed(cli.allow_changed)
-        .single_transaction(cli.single_transaction);
+        .single_transaction(cli.single_transaction)
+        .timeouts(timeouts)
+        .batch_pause(std::time::Duration::from_millis(cli.batch_pause_ms))
+        .show_progress(true);
     let name = |id: &str| set.get(id).map_or("(unknown to this build)", |m| m.name());
     match command {
         Command::Upgrade {
@@ -321,6 +361,24 @@ fn run_connected(
             let ids: Vec<&str> = pending.iter().map(|m| m.id()).collect();
             return print_review(set, &ids, out);
         }
+        Command::Repair => {
+            let repaired = runner.repair()?;
+            if repaired.is_empty() {
+                writeln!(out, "nothing to repair")?;
+            }
+            for done in repaired {
+                writeln!(
+                    out,
+                    "repaired {} {}: `{}` will run again on upgrade",
+                    done.migration,
+                    name(&done.migration),
+                    done.statement
+                )?;
+                if let Some(cleanup) = done.cleanup {
+                    writeln!(out, "  ran `{cleanup}`")?;
+                }
+            }
+        }
         Command::Stamp { target } => {
             runner.stamp(&target)?;
             writeln!(out, "stamped {target}")?;
@@ -345,9 +403,12 @@ fn run_connected(
         Command::History => {
             let applied = runner.applied()?;
             let partly = runner.partly_applied()?;
+            let interrupted = runner.interrupted()?;
             for migration in set.migrations() {
                 let mark = if applied.iter().any(|a| a.id == migration.id()) {
                     "[x]"
+                } else if interrupted.iter().any(|id| id == migration.id()) {
+                    "[!]"
                 } else if partly.iter().any(|id| id == migration.id()) {
                     "[~]"
                 } else {
@@ -369,8 +430,13 @@ fn run_connected(
             if let Err(error) = crate::runner::verify(set, &applied, cli.allow_changed) {
                 problems.push(error.to_string());
             }
+            let interrupted = runner.interrupted()?;
             for id in runner.partly_applied()? {
-                problems.push(format!("partly applied: {id} (a runner stopped in a batched backfill; `upgrade` finishes it)"));
+                if interrupted.contains(&id) {
+                    problems.push(format!("needs repair: {id} (a runner stopped while a statement ran outside a transaction; run `repair`)"));
+                } else {
+                    problems.push(format!("partly applied: {id} (a runner stopped between two of its transactions; `upgrade` finishes it)"));
+                }
             }
             for migration in set
                 .migrations()
@@ -501,15 +567,51 @@ fn show(
             writeln!(out, "downgrade: none, irreversible: {reason}")?
         }
     }
-    writeln!(out, "upgrade SQL ({}):", backend.name())?;
-    for statement in set.render(id, Direction::Up, backend)? {
-        writeln!(out, "  {};", statement.replace('\n', "\n  "))?;
-    }
+    writeln!(
+        out,
+        "upgrade SQL ({}, as the runner runs it):",
+        backend.name()
+    )?;
+    write_transactions(
+        out,
+        &set.plan(id, Direction::Up, backend, Mode::Online)?,
+        "  ",
+    )?;
     if migration.down().is_ok() {
         writeln!(out, "downgrade SQL ({}):", backend.name())?;
         for statement in set.render(id, Direction::Down, backend)? {
             writeln!(out, "  {};", statement.replace('\n', "\n  "))?;
         }
+    }
+    Ok(())
+}
+
+/// Writes planned steps as SQL a plain `psql` session can run: each
+/// transaction between `BEGIN` and `COMMIT`, statements that must run
+/// outside a transaction on their own.
+fn write_transactions(
+    out: &mut impl Write,
+    steps: &[crate::set::PlannedStep],
+    indent: &str,
+) -> Result<(), BoxError> {
+    let mut open = false;
+    for statement in steps.iter().flat_map(|step| &step.statements) {
+        let starts_anew = statement.placement != Placement::InTransaction;
+        if open && starts_anew {
+            writeln!(out, "{indent}COMMIT;")?;
+            open = false;
+        }
+        if statement.placement == Placement::Alone {
+            writeln!(out, "{indent}-- outside a transaction:")?;
+        } else if !open {
+            writeln!(out, "{indent}BEGIN;")?;
+            open = true;
+        }
+        let nl = format!("\n{indent}");
+        writeln!(out, "{indent}{};", statement.sql.replace('\n', &nl))?;
+    }
+    if open {
+        writeln!(out, "{indent}COMMIT;")?;
     }
     Ok(())
 }

@@ -71,6 +71,31 @@ pub enum Error {
         /// The applied one that depends on it.
         applied: String,
     },
+    /// A runner stopped while a statement ran outside a transaction.
+    #[error(
+        "migration `{migration}` was interrupted while `{statement}` ran outside a transaction, \
+         so whether it finished is unknown: run `repair`, which undoes what it may have left, \
+         then `upgrade` runs it again"
+    )]
+    NeedsRepair {
+        /// The migration.
+        migration: String,
+        /// The statement that was running.
+        statement: String,
+    },
+    /// A migration kept giving up waiting for a lock (PostgreSQL `lock_timeout`).
+    #[error(
+        "migration `{migration}` gave up waiting for a lock {attempts} times ({waited_ms} ms each): \
+         another session holds a lock on a table it changes; the attempts were rolled back"
+    )]
+    LockNotAvailable {
+        /// The migration.
+        migration: String,
+        /// How many times it was tried.
+        attempts: u32,
+        /// How long each attempt waited for the lock.
+        waited_ms: u64,
+    },
     /// Another runner held the lock for too long.
     #[error("another runner has held the migration lock for {0} s; giving up")]
     LockTimeout(u64),

@@ -57,7 +57,7 @@ pub use error::Error;
 pub use migration::{Downgrade, Migration};
 pub use migration_macros::migrations;
 pub use runner::Runner;
-pub use set::{Direction, MigrationSet};
+pub use set::{Direction, MigrationSet, Mode, PlannedStep};
 
 /// The operation and schema model the migrations are made of.
 pub use migration_model as model;

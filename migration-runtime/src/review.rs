@@ -89,13 +89,41 @@ pub fn has_danger(findings: &[Finding]) -> bool {
 
 type Assessment = (Severity, String, Option<&'static str>);
 
+/// The lock-friendly forms are the runner's; the others run every step in
+/// one transaction.
+const BLOCKING: &str =
+    " (through diesel's harness or --single-transaction: the blocking form, in one transaction)";
+
 /// What `op` does to a table that existed before its migration (`before`);
 /// tables the migration creates are empty and nobody uses them yet.
 fn assess(op: &Op, before: &Schema, now: &Schema) -> Option<Assessment> {
     let existing = |table: &str| before.table(table).is_some();
     use Severity::*;
     Some(match op {
-        Op::CreateTable(_) => return None,
+        Op::CreateTable(table) => {
+            use migration_model::SqlType::{Integer, SmallInt};
+            let narrow_key = match table.primary_key.as_ref() {
+                [key] => table
+                    .column(key)
+                    .filter(|c| matches!(c.ty, Integer | SmallInt)),
+                _ => None,
+            }?;
+            (
+                Warning,
+                format!(
+                    "`{}.{}` is a {} key: it runs out at {} rows, and widening it later rewrites the table",
+                    table.name,
+                    narrow_key.name,
+                    narrow_key.ty,
+                    if narrow_key.ty == Integer {
+                        "2^31"
+                    } else {
+                        "2^15"
+                    }
+                ),
+                Some("use a bigint key (`t.id(..)`) or a UUID key (`t.uuid_id(..)`)"),
+            )
+        }
         Op::DropTable { table } => (
             Danger,
             format!("drops table `{table}` and every row in it (ACCESS EXCLUSIVE lock)"),
@@ -171,29 +199,35 @@ fn assess(op: &Op, before: &Schema, now: &Schema) -> Option<Assessment> {
             column,
             nullable: false,
         } if existing(table) => (
-            Warning,
+            Note,
             format!(
-                "tightens `{table}.{column}` to NOT NULL: scans every row under ACCESS EXCLUSIVE"
+                "tightens `{table}.{column}` to NOT NULL without blocking writes: a CHECK added NOT VALID, \
+                 validated in its own transaction (SHARE UPDATE EXCLUSIVE), then SET NOT NULL without a scan{BLOCKING}"
             ),
-            Some(
-                "on a large table: ADD CHECK (col IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT, then SET NOT NULL",
-            ),
+            None,
         ),
         Op::CreateIndex(index) if existing(&index.table) => (
-            Warning,
+            Note,
             format!(
-                "builds index `{}` on `{}`: writes to the table wait until it is built (SHARE lock)",
+                "builds index `{}` on `{}` CONCURRENTLY, outside the transaction: writes go on; \
+                 a failed build's invalid index is dropped{BLOCKING}",
                 index.name, index.table
             ),
-            Some("build it CONCURRENTLY, outside the migration's transaction"),
+            None,
+        ),
+        Op::DropIndex { name } if now.index(name).is_some_and(|i| existing(&i.table)) => (
+            Note,
+            format!("drops index `{name}` CONCURRENTLY, outside the transaction{BLOCKING}"),
+            None,
         ),
         Op::AddForeignKey { table, key } if existing(table) => (
-            Warning,
+            Note,
             format!(
-                "adds foreign key `{}`: checks every row of `{table}` while holding SHARE ROW EXCLUSIVE on `{table}` and `{}`",
+                "adds foreign key `{}` NOT VALID, then validates it in its own transaction: \
+                 writes to `{table}` and `{}` go on{BLOCKING}",
                 key.name, key.ref_table
             ),
-            Some("add it NOT VALID, then VALIDATE CONSTRAINT in a later step"),
+            None,
         ),
         Op::Backfill {
             table,

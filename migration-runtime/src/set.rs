@@ -2,7 +2,7 @@
 
 use migration_model::{Op, Schema};
 
-use crate::dialect::Backend;
+use crate::dialect::{Backend, Statement};
 use crate::error::Error;
 use crate::migration::Migration;
 
@@ -14,6 +14,18 @@ use crate::migration::Migration;
 pub struct MigrationSet {
     migrations: &'static [Migration],
     allow_branches: bool,
+}
+
+/// How a migration's statements are shaped for a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Everything in the migration's one transaction: diesel's harness,
+    /// `--single-transaction`, offline SQL for `psql -1`, and every downgrade.
+    OneTransaction,
+    /// On PostgreSQL, steps on tables that existed before the migration take
+    /// their lock-friendly form (concurrent indexes, NOT VALID constraints
+    /// validated in their own transaction); the runner commits between them.
+    Online,
 }
 
 /// Which way a migration runs.
@@ -124,19 +136,22 @@ impl MigrationSet {
         backend: Backend,
     ) -> Result<Vec<String>, Error> {
         Ok(self
-            .plan(id, direction, backend)?
+            .plan(id, direction, backend, Mode::OneTransaction)?
             .into_iter()
             .flat_map(|step| step.statements)
+            .map(|statement| statement.sql)
             .collect())
     }
 
     /// Each step of migration `id` in `direction`, with its statements on
-    /// `backend` and the schema it runs on.
+    /// `backend` shaped by `mode` and the schema it runs on. Downgrades are
+    /// always one transaction.
     pub fn plan(
         &self,
         id: &str,
         direction: Direction,
         backend: Backend,
+        mode: Mode,
     ) -> Result<Vec<PlannedStep>, Error> {
         let migration = self
             .get(id)
@@ -146,6 +161,8 @@ impl MigrationSet {
             message: source.message,
         };
         let mut schema = self.schema_before(id)?;
+        let start = schema.clone();
+        let online = mode == Mode::Online && direction == Direction::Up;
         let ops: &'static [Op] = match direction {
             Direction::Up => migration.up(),
             Direction::Down => {
@@ -158,8 +175,13 @@ impl MigrationSet {
         };
         let mut steps = Vec::with_capacity(ops.len());
         for op in ops {
+            let existed = |table: &str| start.table(table).is_some();
+            let on_existing_table = match op {
+                Op::DropIndex { name } => schema.index(name).is_some_and(|i| existed(&i.table)),
+                other => other.table().is_some_and(existed),
+            };
             let statements = backend
-                .render(op, &schema)
+                .render_placed(op, &schema, online && on_existing_table)
                 .map_err(|message| Error::Render {
                     migration: id.to_owned(),
                     step: op.to_string(),
@@ -181,8 +203,8 @@ impl MigrationSet {
 pub struct PlannedStep {
     /// The step.
     pub op: &'static Op,
-    /// Its SQL, in order.
-    pub statements: Vec<String>,
+    /// Its SQL, in order, each with where it runs.
+    pub statements: Vec<Statement>,
     /// The schema it runs on.
     pub before: Schema,
 }

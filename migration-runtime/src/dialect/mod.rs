@@ -3,13 +3,16 @@
 //! spells otherwise, and the table rebuilds SQLite needs for `ALTER COLUMN`).
 
 mod postgres;
+mod postgres_online;
 mod sql;
 mod sqlite;
+mod statement;
 
 use migration_model::{Op, Schema};
 
 pub use sql::{quote_ident, quote_text};
 pub use sqlite::rebuilt_table as sqlite_rebuilt_table;
+pub use statement::{Placement, Statement};
 
 /// A database the migrations can run on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -27,6 +30,30 @@ impl Backend {
             Backend::Postgres => postgres::render(op, before),
             Backend::Sqlite => sqlite::render(op, before),
         }
+    }
+
+    /// The statements that perform `op` with where each must run. With
+    /// `online` (a PostgreSQL table that existed before the migration, run
+    /// by the runner), steps that would block writes for long take their
+    /// lock-friendly form (see `postgres_online`); otherwise everything runs
+    /// in the migration's one transaction, as [`render`](Self::render) gives.
+    pub fn render_placed(
+        self,
+        op: &Op,
+        before: &Schema,
+        online: bool,
+    ) -> Result<Vec<Statement>, String> {
+        if online
+            && self == Backend::Postgres
+            && let Some(statements) = postgres_online::render(op, before)
+        {
+            return Ok(statements);
+        }
+        Ok(self
+            .render(op, before)?
+            .into_iter()
+            .map(Statement::in_transaction)
+            .collect())
     }
 
     /// The SQL for an expression over a row, as this backend evaluates it.

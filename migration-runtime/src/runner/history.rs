@@ -85,15 +85,53 @@ pub fn record(migration: &Migration, duration_ms: u128) -> String {
     )
 }
 
-/// The statement that marks `migration` as partly applied: every step
-/// before `step` is committed, and `step` (a batched backfill) is next.
+/// The statement that marks `migration` as partly applied: every segment
+/// before `step` (see `segments`) is committed, and `step` is next.
 pub fn mark_in_progress(migration: &Migration, step: usize) -> String {
+    mark(migration, step, "in_progress")
+}
+
+fn mark(migration: &Migration, step: usize, state: &str) -> String {
     let id = quote_text(migration.id());
     format!(
         "DELETE FROM {HISTORY_TABLE} WHERE id = {id}; \
          INSERT INTO {HISTORY_TABLE} (id, checksum, duration_ms, state, step) \
-         VALUES ({id}, {}, 0, 'in_progress', {step})",
-        quote_text(&checksum(migration))
+         VALUES ({id}, {}, 0, {}, {step})",
+        quote_text(&checksum(migration)),
+        quote_text(state)
+    )
+}
+
+/// The statement that marks `migration` as running `step` outside a
+/// transaction. Found by a later runner, it means the runner stopped while
+/// the statement ran, so whether it finished is unknown: `repair` decides.
+pub fn mark_running_alone(migration: &Migration, step: usize) -> String {
+    mark(migration, step, "running_alone")
+}
+
+/// The migrations a runner stopped in the middle of a statement run outside
+/// a transaction, with that statement's segment.
+pub fn interrupted(conn: &mut AnyConnection) -> Result<Vec<(String, usize)>, Error> {
+    let rows = conn.text_column(&format!(
+        "SELECT id || ' ' || CAST(step AS TEXT) AS v FROM {HISTORY_TABLE} \
+         WHERE state = 'running_alone' ORDER BY id"
+    ))?;
+    Ok(rows
+        .into_iter()
+        .flatten()
+        .filter_map(|row| {
+            let (id, step) = row.rsplit_once(' ')?;
+            Some((id.to_owned(), step.parse().ok()?))
+        })
+        .collect())
+}
+
+/// The statement that records an interrupted migration as repaired: it
+/// resumes at `step` on the next upgrade.
+pub fn repaired(id: &str, step: usize) -> String {
+    format!(
+        "UPDATE {HISTORY_TABLE} SET state = 'in_progress', step = {step}, progress = NULL WHERE id = {}",
+        quote_text(id)
     )
 }
 
@@ -129,10 +167,10 @@ pub fn in_progress(
     Ok(Some((step, progress)))
 }
 
-/// The migrations marked partly applied.
+/// The migrations marked partly applied (including interrupted ones).
 pub fn partly_applied(conn: &mut AnyConnection) -> Result<Vec<String>, Error> {
     let ids = conn.text_column(&format!(
-        "SELECT id AS v FROM {HISTORY_TABLE} WHERE state = 'in_progress' ORDER BY id"
+        "SELECT id AS v FROM {HISTORY_TABLE} WHERE state IN ('in_progress', 'running_alone') ORDER BY id"
     ))?;
     Ok(ids.into_iter().flatten().collect())
 }

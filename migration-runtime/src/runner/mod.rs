@@ -3,41 +3,29 @@
 //! checksum per applied migration, integrity checks before anything runs,
 //! and `stamp`.
 //!
-//! Each migration and its history rows commit together or not at all.
+//! Each migration and its history rows commit together or not at all. On
+//! PostgreSQL, the steps that would block a busy table take their
+//! lock-friendly form, which needs commits between its statements: the
+//! migration is then marked in progress at each commit, and a runner stopped
+//! midway resumes where the mark says (see `apply`).
 
+mod apply;
 mod history;
 mod lock;
+mod segments;
+mod timeouts;
 mod verify;
 
-use std::time::Instant;
+use std::time::Duration;
 
 pub use history::{Applied, HISTORY_TABLE, checksum};
+pub use timeouts::Timeouts;
 pub use verify::verify;
 
 use crate::connection::AnyConnection;
-use crate::dialect::Backend;
-use crate::dialect::{quote_ident, quote_text};
 use crate::error::Error;
 use crate::migration::Migration;
-use crate::set::{Direction, MigrationSet, PlannedStep};
-use migration_model::Op;
-
-/// For a batched backfill on a table with a single-column key: the table,
-/// the key and the batch size. Anything else runs as one statement.
-fn batch_key(step: &PlannedStep) -> Option<(String, String, u32)> {
-    let Op::Backfill {
-        table,
-        batch_size: Some(size),
-        ..
-    } = step.op
-    else {
-        return None;
-    };
-    match step.before.table(table)?.primary_key.as_ref() {
-        [key] => Some((table.to_string(), key.to_string(), *size)),
-        _ => None,
-    }
-}
+use crate::set::{Direction, MigrationSet, Mode};
 
 /// Applies and reverts the migrations of one set on one database.
 pub struct Runner<'a> {
@@ -45,8 +33,23 @@ pub struct Runner<'a> {
     set: MigrationSet,
     allow_changed: bool,
     single_transaction: bool,
+    timeouts: Timeouts,
+    progress: bool,
+    batch_pause: Duration,
     /// Migrations a stopped runner left partly applied, read under the lock.
     partly_applied: Vec<String>,
+}
+
+/// A migration a runner stopped in the middle of a statement that runs
+/// outside a transaction (`CREATE INDEX CONCURRENTLY`), as `repair` found it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Repaired {
+    /// The migration.
+    pub migration: String,
+    /// The statement that was interrupted.
+    pub statement: String,
+    /// What `repair` ran to undo what it may have left (an invalid index).
+    pub cleanup: Option<String>,
 }
 
 impl<'a> Runner<'a> {
@@ -57,7 +60,41 @@ impl<'a> Runner<'a> {
             set,
             allow_changed: false,
             single_transaction: false,
+            timeouts: Timeouts::default(),
+            progress: false,
+            batch_pause: Duration::ZERO,
             partly_applied: Vec::new(),
+        }
+    }
+
+    /// How long a statement waits for a lock, how long it may run, and how
+    /// many times a migration that gave up waiting is tried (PostgreSQL).
+    pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.timeouts = timeouts;
+        self
+    }
+
+    /// Draws a progress bar on standard error for batched backfills (only
+    /// when it is a terminal).
+    pub fn show_progress(mut self, show: bool) -> Self {
+        self.progress = show;
+        self
+    }
+
+    /// Waits this long between two batches of a batched backfill, leaving
+    /// room for the application's own writes.
+    pub fn batch_pause(mut self, pause: Duration) -> Self {
+        self.batch_pause = pause;
+        self
+    }
+
+    /// The mode migrations run in: lock-friendly unless the whole run is one
+    /// transaction.
+    fn mode(&self) -> Mode {
+        if self.single_transaction {
+            Mode::OneTransaction
+        } else {
+            Mode::Online
         }
     }
 
@@ -84,6 +121,17 @@ impl<'a> Runner<'a> {
     /// `upgrade` finishes them.
     pub fn partly_applied(&mut self) -> Result<Vec<String>, Error> {
         self.with_lock(|runner| history::partly_applied(runner.conn))
+    }
+
+    /// The migrations a runner stopped in the middle of a statement run
+    /// outside a transaction; [`repair`](Self::repair) clears them.
+    pub fn interrupted(&mut self) -> Result<Vec<String>, Error> {
+        self.with_lock(|runner| {
+            Ok(history::interrupted(runner.conn)?
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect())
+        })
     }
 
     /// The migrations [`upgrade`](Self::upgrade) would apply for `target`, in order.
@@ -178,6 +226,31 @@ impl<'a> Runner<'a> {
         })
     }
 
+    /// Clears the mark a runner left when it stopped in the middle of a
+    /// statement run outside a transaction: undoes what that statement may
+    /// have left (drops an invalid index) so the next `upgrade` runs it
+    /// again. Returns what was repaired.
+    pub fn repair(&mut self) -> Result<Vec<Repaired>, Error> {
+        self.with_lock(|runner| {
+            let mut done = Vec::new();
+            for (id, segment) in history::interrupted(runner.conn)? {
+                let statement = runner.alone_statement(&id, segment)?;
+                if let Some(cleanup) = &statement.cleanup {
+                    runner.conn.batch_execute(cleanup)?;
+                }
+                runner
+                    .conn
+                    .batch_execute(&history::repaired(&id, segment))?;
+                done.push(Repaired {
+                    migration: id,
+                    statement: statement.sql,
+                    cleanup: statement.cleanup,
+                });
+            }
+            Ok(done)
+        })
+    }
+
     /// Runs `body` holding the lock, after checking the history's integrity
     /// against what is applied (read once the lock is held).
     fn locked<T>(
@@ -187,6 +260,13 @@ impl<'a> Runner<'a> {
         self.with_lock(|runner| {
             let applied = history::applied(runner.conn)?;
             verify(runner.set, &applied, runner.allow_changed)?;
+            if let Some((id, segment)) = history::interrupted(runner.conn)?.into_iter().next() {
+                let statement = runner.alone_statement(&id, segment)?.sql;
+                return Err(Error::NeedsRepair {
+                    migration: id,
+                    statement,
+                });
+            }
             body(runner, &applied)
         })
     }
@@ -199,245 +279,13 @@ impl<'a> Runner<'a> {
         body: impl FnOnce(&mut Self) -> Result<T, Error>,
     ) -> Result<T, Error> {
         lock::acquire(self.conn)?;
-        let result = history::ensure_tables(self.conn).and_then(|()| body(self));
+        let result = timeouts::set(self.conn, self.timeouts).and_then(|saved| {
+            let result = history::ensure_tables(self.conn).and_then(|()| body(self));
+            timeouts::restore(self.conn, saved).and(result)
+        });
         let released = lock::release(self.conn);
         let value = result?;
         released?;
         Ok(value)
-    }
-
-    /// Runs `migrations` one way, in order; returns their ids.
-    fn run_all(
-        &mut self,
-        migrations: &[&'static Migration],
-        direction: Direction,
-    ) -> Result<Vec<String>, Error> {
-        if !self.single_transaction {
-            for migration in migrations {
-                self.run(migration, direction)?;
-            }
-            return Ok(migrations.iter().map(|m| m.id().to_owned()).collect());
-        }
-        self.conn.batch_execute(lock::begin(self.conn.backend()))?;
-        let result = migrations
-            .iter()
-            .try_for_each(|migration| self.run(migration, direction))
-            .and_then(|()| match (self.conn.backend(), migrations.last()) {
-                (Backend::Sqlite, Some(last)) => self.check_sqlite_foreign_keys(last.id()),
-                _ => Ok(()),
-            });
-        match result {
-            Ok(()) => self.conn.batch_execute("COMMIT")?,
-            Err(error) => {
-                let _ = self.conn.batch_execute("ROLLBACK");
-                return Err(error);
-            }
-        }
-        Ok(migrations.iter().map(|m| m.id().to_owned()).collect())
-    }
-
-    /// Runs one migration one way with its history rows.
-    ///
-    /// Normally one transaction. An upgrade with batched backfills commits
-    /// the steps before each one together with an in-progress marker, runs
-    /// the backfill in batches that each commit with the marker's progress,
-    /// and records the migration with its last steps; a runner stopped in
-    /// between resumes where the marker says.
-    fn run(&mut self, migration: &Migration, direction: Direction) -> Result<(), Error> {
-        let id = migration.id();
-        let steps = self.set.plan(id, direction, self.conn.backend())?;
-        let started = Instant::now();
-        let resumed = match direction {
-            Direction::Up if self.partly_applied.iter().any(|p| p == id) => {
-                history::in_progress(self.conn, id)?
-            }
-            _ => None,
-        };
-        let (mut next, mut progress) = resumed.clone().unwrap_or((0, None));
-        loop {
-            let batched = match direction {
-                Direction::Up if !self.single_transaction => {
-                    (next..steps.len()).find(|&k| batch_key(&steps[k]).is_some())
-                }
-                _ => None,
-            };
-            let Some(k) = batched else {
-                let bookkeeping = match direction {
-                    Direction::Up => history::record(migration, started.elapsed().as_millis()),
-                    Direction::Down => history::forget(id),
-                };
-                return self.transaction(id, &steps[next..], &bookkeeping);
-            };
-            // Resuming inside this backfill: its earlier steps and marker are committed.
-            let resuming_here = resumed.as_ref().is_some_and(|(step, _)| *step == k) && next == k;
-            if !resuming_here {
-                self.transaction(
-                    id,
-                    &steps[next..k],
-                    &history::mark_in_progress(migration, k),
-                )?;
-                progress = None;
-            }
-            self.run_batches(id, &steps[k], k, progress.take())?;
-            next = k + 1;
-        }
-    }
-
-    /// Runs `steps` and `bookkeeping` in one transaction, or none of them.
-    fn transaction(
-        &mut self,
-        id: &str,
-        steps: &[PlannedStep],
-        bookkeeping: &str,
-    ) -> Result<(), Error> {
-        let backend = self.conn.backend();
-        let statements: Vec<&str> = steps
-            .iter()
-            .flat_map(|step| &step.statements)
-            .map(String::as_str)
-            .collect();
-        if self.single_transaction {
-            // Inside the run's own transaction (see `run_all`).
-            for statement in &statements {
-                self.execute(id, statement)?;
-            }
-            return self.conn.batch_execute(bookkeeping);
-        }
-        // PostgreSQL: the whole migration in one round trip; a failure is
-        // then replayed statement by statement (and rolled back) to name the
-        // statement at fault. SQLite runs in-process: statement by statement.
-        if backend == Backend::Postgres {
-            let mut batch = String::from("BEGIN;\n");
-            for statement in &statements {
-                batch.push_str(statement);
-                batch.push_str(";\n");
-            }
-            batch.push_str(bookkeeping);
-            batch.push_str(";\nCOMMIT");
-            return match self.conn.batch_execute(&batch) {
-                Ok(()) => Ok(()),
-                Err(error) => {
-                    let _ = self.conn.batch_execute("ROLLBACK");
-                    Err(self
-                        .find_failing_statement(id, &statements)
-                        .unwrap_or(error))
-                }
-            };
-        }
-        self.conn.batch_execute(lock::begin(backend))?;
-        let result = (|| {
-            for statement in &statements {
-                self.execute(id, statement)?;
-            }
-            self.check_sqlite_foreign_keys(id)?;
-            self.conn.batch_execute(bookkeeping)
-        })();
-        match result {
-            Ok(()) => self.conn.batch_execute("COMMIT"),
-            Err(error) => {
-                // The migration's own error is the one to report.
-                let _ = self.conn.batch_execute("ROLLBACK");
-                Err(error)
-            }
-        }
-    }
-
-    /// Replays `statements` in a transaction that is rolled back, and
-    /// returns the error of the first that fails.
-    fn find_failing_statement(&mut self, id: &str, statements: &[&str]) -> Option<Error> {
-        self.conn.batch_execute("BEGIN").ok()?;
-        let failure = statements
-            .iter()
-            .find_map(|statement| self.execute(id, statement).err());
-        let _ = self.conn.batch_execute("ROLLBACK");
-        failure
-    }
-
-    /// A batched backfill, in key order: each batch commits with the
-    /// marker's progress, so a stopped runner resumes after the last batch
-    /// done and no row is written twice.
-    fn run_batches(
-        &mut self,
-        id: &str,
-        step: &PlannedStep,
-        index: usize,
-        mut after: Option<String>,
-    ) -> Result<(), Error> {
-        let Some((table, key, size)) = batch_key(step) else {
-            return Ok(());
-        };
-        let backend = self.conn.backend();
-        loop {
-            let from = after
-                .as_ref()
-                .map(|last| format!(" WHERE {} > {}", quote_ident(&key), quote_text(last)));
-            let upto = self
-                .conn
-                .text_column(&format!(
-                    "SELECT CAST({key} AS TEXT) AS v FROM {table}{} ORDER BY {key} LIMIT 1 OFFSET {}",
-                    from.unwrap_or_default(),
-                    size - 1,
-                    key = quote_ident(&key),
-                    table = quote_ident(&table),
-                ))?
-                .into_iter()
-                .flatten()
-                .next();
-            let update = backend
-                .render_batch(step.op, &key, after.as_deref(), upto.as_deref())
-                .map_err(|message| Error::Render {
-                    migration: id.to_owned(),
-                    step: step.op.to_string(),
-                    message,
-                })?;
-            // The last batch hands over to the next step.
-            let progress = match &upto {
-                Some(upto) => history::set_progress(id, index, Some(upto)),
-                None => history::set_progress(id, index + 1, None),
-            };
-            self.conn.batch_execute(lock::begin(backend))?;
-            let result = self
-                .execute(id, &update)
-                .and_then(|()| self.conn.batch_execute(&progress));
-            match result {
-                Ok(()) => self.conn.batch_execute("COMMIT")?,
-                Err(error) => {
-                    let _ = self.conn.batch_execute("ROLLBACK");
-                    return Err(error);
-                }
-            }
-            match upto {
-                Some(upto) => after = Some(upto),
-                None => return Ok(()),
-            }
-        }
-    }
-
-    fn execute(&mut self, id: &str, statement: &str) -> Result<(), Error> {
-        self.conn
-            .batch_execute(statement)
-            .map_err(|error| match error {
-                Error::Database(source) => Error::Statement {
-                    migration: id.to_owned(),
-                    statement: statement.to_owned(),
-                    source,
-                },
-                other => other,
-            })
-    }
-
-    /// With foreign keys off during the migration (see `dialect::sqlite`),
-    /// rows that break one are looked for before committing.
-    fn check_sqlite_foreign_keys(&mut self, id: &str) -> Result<(), Error> {
-        let broken = self
-            .conn
-            .text_column("SELECT \"table\" AS v FROM pragma_foreign_key_check")?;
-        match broken.into_iter().flatten().next() {
-            Some(table) => Err(Error::ForeignKeyViolation {
-                migration: id.to_owned(),
-                table,
-            }),
-            None => Ok(()),
-        }
     }
 }

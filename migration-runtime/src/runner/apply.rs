@@ -1,0 +1,411 @@
+//! Running one migration: its planned steps cut into segments (see
+//! `segments`), each committed with a mark saying where to resume, the
+//! history rows committed with the last one.
+//!
+//! Most migrations are one segment: one transaction, sent to PostgreSQL in
+//! one round trip. A statement that must run outside a transaction is
+//! preceded by a mark that a later runner reads as "interrupted: repair
+//! first", since only the database knows whether it finished.
+
+use std::time::Instant;
+
+use migration_model::Op;
+
+use super::segments::{self, Segment};
+use super::{Runner, history, lock, timeouts};
+use crate::dialect::{Backend, Statement, quote_ident, quote_text};
+use crate::error::Error;
+use crate::migration::Migration;
+use crate::set::{Direction, Mode, PlannedStep};
+
+/// For a batched backfill on a table with a single-column key: the table,
+/// the key and the batch size. Anything else runs as one statement.
+fn batch_key(step: &PlannedStep) -> Option<(String, String, u32)> {
+    let Op::Backfill {
+        table,
+        batch_size: Some(size),
+        ..
+    } = step.op
+    else {
+        return None;
+    };
+    match step.before.table(table)?.primary_key.as_ref() {
+        [key] => Some((table.to_string(), key.to_string(), *size)),
+        _ => None,
+    }
+}
+
+impl Runner<'_> {
+    /// Runs `migrations` one way, in order; returns their ids.
+    pub(super) fn run_all(
+        &mut self,
+        migrations: &[&'static Migration],
+        direction: Direction,
+    ) -> Result<Vec<String>, Error> {
+        if !self.single_transaction {
+            for migration in migrations {
+                self.run(migration, direction)?;
+            }
+            return Ok(migrations.iter().map(|m| m.id().to_owned()).collect());
+        }
+        self.conn.batch_execute(lock::begin(self.conn.backend()))?;
+        let result = migrations
+            .iter()
+            .try_for_each(|migration| self.run(migration, direction))
+            .and_then(|()| match (self.conn.backend(), migrations.last()) {
+                (Backend::Sqlite, Some(last)) => self.check_sqlite_foreign_keys(last.id()),
+                _ => Ok(()),
+            });
+        match result {
+            Ok(()) => self.conn.batch_execute("COMMIT")?,
+            Err(error) => {
+                let _ = self.conn.batch_execute("ROLLBACK");
+                return Err(error);
+            }
+        }
+        Ok(migrations.iter().map(|m| m.id().to_owned()).collect())
+    }
+
+    /// The statement of segment `segment` of migration `id`'s upgrade that
+    /// runs outside a transaction (for `repair` and its message).
+    pub(super) fn alone_statement(&self, id: &str, segment: usize) -> Result<Statement, Error> {
+        let steps = self
+            .set
+            .plan(id, Direction::Up, self.conn.backend(), Mode::Online)?;
+        match segments::split(&steps, true, |step| batch_key(step).is_some()).get(segment) {
+            Some(Segment::Alone(statement)) => Ok((*statement).clone()),
+            _ => Err(Error::Model {
+                migration: id.to_owned(),
+                message: format!(
+                    "the history marks step {segment} as interrupted outside a transaction, \
+                     but this build's migration has no such statement there"
+                ),
+            }),
+        }
+    }
+
+    /// Runs one migration one way with its history rows: segment after
+    /// segment, each committing with the mark of the next; the last commits
+    /// with the history rows.
+    fn run(&mut self, migration: &Migration, direction: Direction) -> Result<(), Error> {
+        let id = migration.id();
+        let backend = self.conn.backend();
+        let steps = self.set.plan(id, direction, backend, self.mode())?;
+        let batches = direction == Direction::Up && !self.single_transaction;
+        let segments = segments::split(&steps, batches, |step| batch_key(step).is_some());
+        let started = Instant::now();
+        let resumed = match direction {
+            Direction::Up if self.partly_applied.iter().any(|p| p == id) => {
+                history::in_progress(self.conn, id)?
+            }
+            _ => None,
+        };
+        let first = resumed.as_ref().map_or(0, |(segment, _)| *segment);
+        let mut progress = resumed.as_ref().and_then(|(_, progress)| progress.clone());
+        // Whether the database already holds this migration's mark.
+        let mut marked = resumed.is_some();
+        let last = segments.len() - 1;
+        for (k, segment) in segments.iter().enumerate().skip(first) {
+            match segment {
+                Segment::Transaction(statements) => {
+                    let bookkeeping = if k < last {
+                        history::mark_in_progress(migration, k + 1)
+                    } else {
+                        match direction {
+                            Direction::Up => {
+                                history::record(migration, started.elapsed().as_millis())
+                            }
+                            Direction::Down => history::forget(id),
+                        }
+                    };
+                    self.retrying(id, |runner| {
+                        runner.transaction(id, statements, &bookkeeping)
+                    })?;
+                    marked = true;
+                }
+                Segment::Alone(statement) => {
+                    self.alone(migration, k, statement)?;
+                    marked = true;
+                }
+                Segment::Batched(step) => {
+                    if !marked {
+                        self.conn
+                            .batch_execute(&history::mark_in_progress(migration, k))?;
+                        marked = true;
+                    }
+                    self.run_batches(id, step, k, progress.take())?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Tries `body` again while it gives up waiting for a lock, up to the
+    /// configured number of attempts, pausing longer each time.
+    fn retrying(
+        &mut self,
+        id: &str,
+        mut body: impl FnMut(&mut Self) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        // Inside a run that is one transaction, a timed-out statement has
+        // aborted the whole run: there is nothing to try again.
+        let attempts = if self.single_transaction {
+            1
+        } else {
+            self.timeouts.attempts.max(1)
+        };
+        for attempt in 1..=attempts {
+            match body(self) {
+                Err(error) if timeouts::is_lock_timeout(&error) => {
+                    if attempt == attempts {
+                        return Err(Error::LockNotAvailable {
+                            migration: id.to_owned(),
+                            attempts,
+                            waited_ms: self.timeouts.lock.as_millis() as u64,
+                        });
+                    }
+                    std::thread::sleep(timeouts::backoff(attempt + 1));
+                }
+                other => return other,
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs `statement` outside any transaction, marked first so that a
+    /// runner stopped meanwhile leaves a migration that needs `repair`. A
+    /// failure is cleaned up (an invalid index dropped) and leaves the
+    /// migration marked to run the statement again.
+    fn alone(
+        &mut self,
+        migration: &Migration,
+        k: usize,
+        statement: &Statement,
+    ) -> Result<(), Error> {
+        let id = migration.id();
+        self.conn
+            .batch_execute(&history::mark_running_alone(migration, k))?;
+        let result = self.retrying(id, |runner| {
+            let result = runner.execute(id, &statement.sql);
+            if let (Err(_), Some(cleanup)) = (&result, &statement.cleanup) {
+                // The statement's own error is the one to report.
+                let _ = runner.conn.batch_execute(cleanup);
+            }
+            result
+        });
+        let next = if result.is_ok() { k + 1 } else { k };
+        self.conn
+            .batch_execute(&history::mark_in_progress(migration, next))?;
+        result
+    }
+
+    /// Runs `statements` and `bookkeeping` in one transaction, or none of them.
+    fn transaction(
+        &mut self,
+        id: &str,
+        statements: &[&str],
+        bookkeeping: &str,
+    ) -> Result<(), Error> {
+        let backend = self.conn.backend();
+        if self.single_transaction {
+            // Inside the run's own transaction (see `run_all`).
+            for statement in statements {
+                self.execute(id, statement)?;
+            }
+            return self.conn.batch_execute(bookkeeping);
+        }
+        // PostgreSQL: the whole transaction in one round trip; a failure is
+        // then replayed statement by statement (and rolled back) to name the
+        // statement at fault. SQLite runs in-process: statement by statement.
+        if backend == Backend::Postgres {
+            let mut batch = String::from("BEGIN;\n");
+            for statement in statements {
+                batch.push_str(statement);
+                batch.push_str(";\n");
+            }
+            batch.push_str(bookkeeping);
+            batch.push_str(";\nCOMMIT");
+            return match self.conn.batch_execute(&batch) {
+                Ok(()) => Ok(()),
+                Err(error) => {
+                    let _ = self.conn.batch_execute("ROLLBACK");
+                    if timeouts::is_lock_timeout(&error) {
+                        // Replaying would only wait for the same lock again.
+                        return Err(error);
+                    }
+                    Err(self.find_failing_statement(id, statements).unwrap_or(error))
+                }
+            };
+        }
+        self.conn.batch_execute(lock::begin(backend))?;
+        let result = (|| {
+            for statement in statements {
+                self.execute(id, statement)?;
+            }
+            self.check_sqlite_foreign_keys(id)?;
+            self.conn.batch_execute(bookkeeping)
+        })();
+        match result {
+            Ok(()) => self.conn.batch_execute("COMMIT"),
+            Err(error) => {
+                // The migration's own error is the one to report.
+                let _ = self.conn.batch_execute("ROLLBACK");
+                Err(error)
+            }
+        }
+    }
+
+    /// Replays `statements` in a transaction that is rolled back, and
+    /// returns the error of the first that fails.
+    fn find_failing_statement(&mut self, id: &str, statements: &[&str]) -> Option<Error> {
+        self.conn.batch_execute("BEGIN").ok()?;
+        let failure = statements
+            .iter()
+            .find_map(|statement| self.execute(id, statement).err());
+        let _ = self.conn.batch_execute("ROLLBACK");
+        failure
+    }
+
+    /// A batched backfill, in key order: each batch commits with the
+    /// mark's progress, so a stopped runner resumes after the last batch
+    /// done and no row is written twice.
+    fn run_batches(
+        &mut self,
+        id: &str,
+        step: &PlannedStep,
+        index: usize,
+        mut after: Option<String>,
+    ) -> Result<(), Error> {
+        let Some((table, key, size)) = batch_key(step) else {
+            return Ok(());
+        };
+        let backend = self.conn.backend();
+        let bar = self.progress_bar(&table, &key, after.as_deref())?;
+        loop {
+            let from = after
+                .as_ref()
+                .map(|last| format!(" WHERE {} > {}", quote_ident(&key), quote_text(last)));
+            let upto = self
+                .conn
+                .text_column(&format!(
+                    "SELECT CAST({key} AS TEXT) AS v FROM {table}{} ORDER BY {key} LIMIT 1 OFFSET {}",
+                    from.unwrap_or_default(),
+                    size - 1,
+                    key = quote_ident(&key),
+                    table = quote_ident(&table),
+                ))?
+                .into_iter()
+                .flatten()
+                .next();
+            let update = backend
+                .render_batch(step.op, &key, after.as_deref(), upto.as_deref())
+                .map_err(|message| Error::Render {
+                    migration: id.to_owned(),
+                    step: step.op.to_string(),
+                    message,
+                })?;
+            // The last batch hands over to the next segment.
+            let progress = match &upto {
+                Some(upto) => history::set_progress(id, index, Some(upto)),
+                None => history::set_progress(id, index + 1, None),
+            };
+            self.retrying(id, |runner| {
+                runner.conn.batch_execute(lock::begin(backend))?;
+                let result = runner
+                    .execute(id, &update)
+                    .and_then(|()| runner.conn.batch_execute(&progress));
+                match result {
+                    Ok(()) => runner.conn.batch_execute("COMMIT"),
+                    Err(error) => {
+                        let _ = runner.conn.batch_execute("ROLLBACK");
+                        Err(error)
+                    }
+                }
+            })?;
+            if let Some(bar) = &bar {
+                bar.inc(u64::from(size));
+            }
+            match upto {
+                Some(upto) => after = Some(upto),
+                None => {
+                    if let Some(bar) = bar {
+                        bar.finish_and_clear();
+                    }
+                    return Ok(());
+                }
+            }
+            if !self.batch_pause.is_zero() {
+                std::thread::sleep(self.batch_pause);
+            }
+        }
+    }
+
+    /// A progress bar over the rows of `table` left after key `after`, when
+    /// progress is shown; hidden by `indicatif` when standard error is not a
+    /// terminal.
+    fn progress_bar(
+        &mut self,
+        table: &str,
+        key: &str,
+        after: Option<&str>,
+    ) -> Result<Option<indicatif::ProgressBar>, Error> {
+        if !self.progress {
+            return Ok(None);
+        }
+        let mut query = format!(
+            "SELECT CAST(count(*) AS TEXT) AS v FROM {}",
+            quote_ident(table)
+        );
+        if let Some(after) = after {
+            query.push_str(&format!(
+                " WHERE {} > {}",
+                quote_ident(key),
+                quote_text(after)
+            ));
+        }
+        let rows = self
+            .conn
+            .text_column(&query)?
+            .into_iter()
+            .flatten()
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        let bar = indicatif::ProgressBar::new(rows);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{msg} [{bar:30}] {pos}/{len} rows, {per_sec}, {eta} left",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(format!("backfilling {table}"));
+        Ok(Some(bar))
+    }
+
+    pub(super) fn execute(&mut self, id: &str, statement: &str) -> Result<(), Error> {
+        self.conn
+            .batch_execute(statement)
+            .map_err(|error| match error {
+                Error::Database(source) => Error::Statement {
+                    migration: id.to_owned(),
+                    statement: statement.to_owned(),
+                    source,
+                },
+                other => other,
+            })
+    }
+
+    /// With foreign keys off during the migration (see `dialect::sqlite`),
+    /// rows that break one are looked for before committing.
+    fn check_sqlite_foreign_keys(&mut self, id: &str) -> Result<(), Error> {
+        let broken = self
+            .conn
+            .text_column("SELECT \"table\" AS v FROM pragma_foreign_key_check")?;
+        match broken.into_iter().flatten().next() {
+            Some(table) => Err(Error::ForeignKeyViolation {
+                migration: id.to_owned(),
+                table,
+            }),
+            None => Ok(()),
+        }
+    }
+}
