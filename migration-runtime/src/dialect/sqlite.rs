@@ -144,11 +144,10 @@ fn uses_case_folding(value: &Expr) -> bool {
 
 /// `CAST(text AS INTEGER)` as PostgreSQL does it: an optional sign and digits,
 /// spaces around, within the type's range; anything else fails the statement
-/// (SQLite alone would read `'abc'` as 0 and `'12abc'` as 12).
+/// (SQLite alone would read `'abc'` as 0 and `'12abc'` as 12). The text is
+/// repeated rather than named in a subquery, which a `CHECK` cannot hold.
 fn checked_integer_cast(value: &str, ty: SqlType) -> String {
-    let text = format!(
-        "TRIM(CAST({value} AS TEXT), ' ' || CHAR(9) || CHAR(10) || CHAR(11) || CHAR(12) || CHAR(13))"
-    );
+    let text = format!("TRIM(CAST({value} AS TEXT), ' ' || CHAR(9, 10, 11, 12, 13))");
     let digits = format!("LTRIM({text}, '+-')");
     let number = format!("CAST({text} AS INTEGER)");
     let in_range = match ty {
