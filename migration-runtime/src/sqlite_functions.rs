@@ -28,12 +28,20 @@ extern "SQL" {
 /// which you run the SQL that `sql`/`show` print.
 ///
 /// ```
-/// use diesel::{Connection, RunQueryDsl, SqliteConnection};
+/// use diesel::{Connection, QueryableByName, RunQueryDsl, SqliteConnection};
+///
+/// #[derive(QueryableByName)]
+/// struct Folded {
+///     #[diesel(sql_type = diesel::sql_types::Text)]
+///     v: String,
+/// }
 ///
 /// let mut conn = SqliteConnection::establish(":memory:")?;
 /// migration_runtime::register_sqlite_functions(&mut conn)?;
-/// diesel::sql_query("SELECT unicode_lower('ÉLODIE')").execute(&mut conn)?;
-/// # Ok::<(), diesel::result::Error>(())
+/// let folded: Folded =
+///     diesel::sql_query("SELECT unicode_lower('ÉLODIE') AS v").get_result(&mut conn)?;
+/// assert_eq!(folded.v, "élodie");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn register_sqlite_functions(conn: &mut SqliteConnection) -> diesel::QueryResult<()> {
     unicode_lower_utils::register_impl(conn, |text: Option<String>| {
