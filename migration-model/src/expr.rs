@@ -357,7 +357,13 @@ fn call_type(function: Function, args: &[Expr], types: &[ExprType]) -> Result<Ex
         }
         Cast(to) => {
             expect_arity(function, args, 1)?;
-            Ok(Some(to))
+            match types[0].map(|from| portable_cast(from, to)) {
+                Some(Err(why)) => Err(ExprError::at(format!(
+                    "`cast` from {} to {to} does not give the same value on PostgreSQL and SQLite: {why}",
+                    describe(types[0])
+                ))),
+                _ => Ok(Some(to)),
+            }
         }
         Add | Sub | Mul | Div => {
             expect_arity(function, args, 2)?;
@@ -403,6 +409,49 @@ fn call_type(function: Function, args: &[Expr], types: &[ExprType]) -> Result<Ex
             }
             common_type(function, &values)
         }
+    }
+}
+
+/// Whether casting a `from` value to `to` gives the same value on every
+/// backend, or why not. Conversions to an integer type are checked on every
+/// backend (text that is not an integer in range fails the statement).
+fn portable_cast(from: SqlType, to: SqlType) -> Result<(), &'static str> {
+    use SqlType::*;
+    let integer = |ty: SqlType| matches!(ty, SmallInt | Integer | BigInt);
+    match (from, to) {
+        _ if from == to => Ok(()),
+        (_, SmallInt | Integer | BigInt) if integer(from) || from.family() == Family::Text => {
+            Ok(())
+        }
+        (Double | Decimal { .. }, SmallInt | Integer | BigInt) => {
+            Err("PostgreSQL rounds to the nearest integer where SQLite truncates")
+        }
+        (_, Double) if from.family() == Family::Number => Ok(()),
+        (_, Decimal { .. }) if integer(from) => Ok(()),
+        (
+            Decimal {
+                precision: p1,
+                scale: s1,
+            },
+            Decimal {
+                precision: p2,
+                scale: s2,
+            },
+        ) if s2 >= s1 && p2.saturating_sub(s2) >= p1.saturating_sub(s1) => Ok(()),
+        (Double | Decimal { .. }, Decimal { .. }) => {
+            Err("PostgreSQL rounds to the scale where SQLite keeps every digit")
+        }
+        (_, Text) if integer(from) || from.family() == Family::Text => Ok(()),
+        (Varchar(from_length), Varchar(to_length)) if from_length <= to_length => Ok(()),
+        (_, Varchar(_)) => Err(
+            "PostgreSQL cuts the text at the length where SQLite keeps it whole; cast to text() or use substring(..)",
+        ),
+        (Double | Decimal { .. }, Text) => {
+            Err("the two print fractions differently (SQLite writes 7.0 where PostgreSQL writes 7)")
+        }
+        (Bool, _) | (_, Bool) => Err("PostgreSQL writes booleans as true/false, SQLite as 1/0"),
+        (Text, _) => Err("SQLite does not check the text; PostgreSQL parses it"),
+        _ => Err("SQLite stores these values as text and does not convert them"),
     }
 }
 

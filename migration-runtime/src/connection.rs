@@ -46,6 +46,7 @@ impl AnyConnection {
                     &mut conn,
                     "PRAGMA foreign_keys = OFF",
                 )?;
+                crate::sqlite_functions::register_sqlite_functions(&mut conn)?;
                 AnyConnection::Sqlite(conn)
             }
         })

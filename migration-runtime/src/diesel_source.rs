@@ -64,11 +64,18 @@ impl DieselMigration {
 /// that drop deletes (or cascades to) the rows of other tables referencing
 /// it, and foreign keys cannot be turned off inside the transaction diesel
 /// opens. Such a migration is refused before anything runs.
+///
+/// It also defines the functions the SQLite dialect relies on (see
+/// [`register_sqlite_functions`](crate::register_sqlite_functions)), so
+/// that `lower`/`upper` fold every letter through diesel's harness too.
 fn refuse_rebuild_with_foreign_keys_on(
     conn: &mut dyn BoxableConnection<Sqlite>,
     id: &str,
     statements: &[String],
 ) -> migration::Result<()> {
+    if let Some(sqlite) = conn.as_any_mut().downcast_mut::<diesel::SqliteConnection>() {
+        crate::sqlite_functions::register_sqlite_functions(sqlite)?;
+    }
     let Some(rebuilt) = statements
         .iter()
         .find_map(|s| crate::dialect::sqlite_rebuilt_table(s))

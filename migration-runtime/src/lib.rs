@@ -49,6 +49,7 @@ pub mod review;
 pub mod revision;
 pub mod runner;
 mod set;
+pub mod sqlite_functions;
 pub mod testing;
 
 pub use connection::{AnyConnection, backend_of};
@@ -58,6 +59,7 @@ pub use migration::{Downgrade, Migration};
 pub use migration_macros::migrations;
 pub use runner::Runner;
 pub use set::{Direction, MigrationSet, Mode, PlannedStep};
+pub use sqlite_functions::register_sqlite_functions;
 
 /// The operation and schema model the migrations are made of.
 pub use migration_model as model;

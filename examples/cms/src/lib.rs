@@ -3,3 +3,4 @@
 
 pub mod history;
 pub mod schema;
+pub mod seed;

@@ -21,6 +21,16 @@ pub trait Dialect {
     fn primary_key_inline(&self, _table: &Table) -> bool {
         false
     }
+    /// `operand` compared by code point, whatever the column's or database's
+    /// collation (PostgreSQL's spelling; SQLite's is `BINARY`).
+    fn code_point_order(&self, operand: &str) -> String {
+        format!("{operand} COLLATE \"C\"")
+    }
+    /// The condition of a `CHECK` constraint, which every connection to the
+    /// database evaluates, not only the toolkit's.
+    fn check_condition(&self, condition: &Expr) -> Result<String, String> {
+        expr(self, condition)
+    }
 }
 
 /// `"name"`, with embedded quotes doubled.
@@ -88,6 +98,21 @@ pub fn common_call<D: Dialect + ?Sized>(
     let infix = |operator: &str| -> Result<String, String> {
         Ok(format!("({} {operator} {})", arg(0)?, arg(1)?))
     };
+    // Text compares by code point on every backend; a text column's own
+    // collation (PostgreSQL's `en_US`, say) would order `'a' < 'B'`.
+    let compare = |operator: &str| -> Result<String, String> {
+        if !args.iter().any(is_visibly_text) {
+            return infix(operator);
+        }
+        let operand = |index: usize| -> Result<String, String> {
+            let sql = arg(index)?;
+            Ok(match args.get(index) {
+                Some(Expr::Call(..)) => dialect.code_point_order(&format!("({sql})")),
+                _ => dialect.code_point_order(&sql),
+            })
+        };
+        Ok(format!("({} {operator} {})", operand(0)?, operand(1)?))
+    };
     Ok(match function {
         Function::Coalesce => format!("COALESCE({})", rendered.join(", ")),
         Function::Lower => format!("LOWER({})", arg(0)?),
@@ -99,13 +124,15 @@ pub fn common_call<D: Dialect + ?Sized>(
         Function::Add => infix("+")?,
         Function::Sub => infix("-")?,
         Function::Mul => infix("*")?,
-        Function::Div => infix("/")?,
-        Function::Eq => infix("=")?,
-        Function::Ne => infix("<>")?,
-        Function::Lt => infix("<")?,
-        Function::Le => infix("<=")?,
-        Function::Gt => infix(">")?,
-        Function::Ge => infix(">=")?,
+        // Division by zero is NULL on every backend, as SQLite has it
+        // (PostgreSQL would fail the whole migration).
+        Function::Div => format!("({} / NULLIF({}, 0))", arg(0)?, arg(1)?),
+        Function::Eq => compare("=")?,
+        Function::Ne => compare("<>")?,
+        Function::Lt => compare("<")?,
+        Function::Le => compare("<=")?,
+        Function::Gt => compare(">")?,
+        Function::Ge => compare(">=")?,
         Function::And => infix("AND")?,
         Function::Or => infix("OR")?,
         Function::Not => format!("(NOT {})", arg(0)?),
@@ -129,6 +156,29 @@ pub fn common_call<D: Dialect + ?Sized>(
             ));
         }
     })
+}
+
+/// Whether `value` is text without knowing the table: a text literal or a
+/// function that gives text. A column's type is not known here.
+fn is_visibly_text(value: &Expr) -> bool {
+    match value {
+        Expr::Literal(Literal::Text(_)) => true,
+        Expr::Literal(_) | Expr::Column(_) => false,
+        Expr::Call(function, args) => match function {
+            Function::Concat
+            | Function::SplitPart
+            | Function::AfterFirst
+            | Function::Lower
+            | Function::Upper
+            | Function::Trim
+            | Function::Substring
+            | Function::Cast(SqlType::Text | SqlType::Varchar(_)) => true,
+            Function::Coalesce | Function::NullIf | Function::Case => {
+                args.iter().any(is_visibly_text)
+            }
+            _ => false,
+        },
+    }
 }
 
 /// Everything after the first `delimiter` in `text`: with the delimiter
@@ -213,7 +263,7 @@ pub fn create_table<D: Dialect + ?Sized>(
         parts.push(format!(
             "CONSTRAINT {} CHECK ({})",
             quote_ident(&check.name),
-            expr(dialect, &check.condition)?
+            dialect.check_condition(&check.condition)?
         ));
     }
     for key in table.foreign_keys.iter() {

@@ -77,8 +77,33 @@ impl Dialect for Sqlite {
                     }),
             ),
             Function::Length => Some(sql::expr(self, &args[0]).map(|arg| format!("LENGTH({arg})"))),
+            // SQLite's own LOWER/UPPER fold ASCII only: see `sqlite_functions`.
+            Function::Lower => {
+                Some(sql::expr(self, &args[0]).map(|arg| format!("unicode_lower({arg})")))
+            }
+            Function::Upper => {
+                Some(sql::expr(self, &args[0]).map(|arg| format!("unicode_upper({arg})")))
+            }
+            Function::Cast(ty @ (SqlType::SmallInt | SqlType::Integer | SqlType::BigInt)) => {
+                Some(sql::expr(self, &args[0]).map(|arg| checked_integer_cast(&arg, ty)))
+            }
             _ => None,
         }
+    }
+
+    fn code_point_order(&self, operand: &str) -> String {
+        format!("{operand} COLLATE BINARY")
+    }
+
+    fn check_condition(&self, condition: &Expr) -> Result<String, String> {
+        if uses_case_folding(condition) {
+            return Err(
+                "`lower`/`upper` in a check constraint: SQLite's own LOWER/UPPER fold ASCII letters only, \
+                 and the toolkit's unicode_lower/unicode_upper exist only on its own connections"
+                    .into(),
+            );
+        }
+        sql::expr(self, condition)
     }
 
     fn column_definition(&self, column: &Column) -> Result<String, String> {
@@ -107,6 +132,52 @@ impl Dialect for Sqlite {
             .iter()
             .any(|c| c.default == Some(ColumnDefault::Identity))
     }
+}
+
+fn uses_case_folding(value: &Expr) -> bool {
+    match value {
+        Expr::Call(Function::Lower | Function::Upper, _) => true,
+        Expr::Call(_, args) => args.iter().any(uses_case_folding),
+        _ => false,
+    }
+}
+
+/// `CAST(text AS INTEGER)` as PostgreSQL does it: an optional sign and digits,
+/// spaces around, within the type's range; anything else fails the statement
+/// (SQLite alone would read `'abc'` as 0 and `'12abc'` as 12). The text is
+/// repeated rather than named in a subquery, which a `CHECK` cannot hold.
+fn checked_integer_cast(value: &str, ty: SqlType) -> String {
+    let text = format!("TRIM(CAST({value} AS TEXT), ' ' || CHAR(9, 10, 11, 12, 13))");
+    let digits = format!("LTRIM({text}, '+-')");
+    let number = format!("CAST({text} AS INTEGER)");
+    let in_range = match ty {
+        SqlType::SmallInt => format!("{number} BETWEEN -32768 AND 32767"),
+        SqlType::Integer => format!("{number} BETWEEN -2147483648 AND 2147483647"),
+        // SQLite clamps what overflows a 64-bit integer to its bounds: a
+        // long number must read back as written.
+        _ => format!(
+            "(LENGTH(LTRIM({digits}, '0')) < 19 OR CAST({number} AS TEXT) = \
+             (CASE WHEN SUBSTR({text}, 1, 1) = '-' THEN '-' ELSE '' END) || LTRIM({digits}, '0'))"
+        ),
+    };
+    let type_name = Sqlite.column_type(ty).to_lowercase();
+    format!(
+        "(CASE WHEN {value} IS NULL THEN NULL \
+         WHEN {digits} <> '' AND LENGTH({text}) - LENGTH({digits}) <= 1 \
+         AND {digits} NOT GLOB '*[^0-9]*' AND {in_range} THEN {number} \
+         ELSE {} END)",
+        fail(&format!(
+            "{} || {value} || '\"'",
+            sql::quote_text(&format!("invalid input for type {type_name}: \""))
+        ))
+    )
+}
+
+/// An expression that fails the statement with `message` (SQL text) in the
+/// error: SQLite has no `RAISE` outside triggers, but reports a malformed
+/// JSON path with the path's text.
+fn fail(message: &str) -> String {
+    format!("JSON_EXTRACT('{{}}', {message})")
 }
 
 /// `CONCAT` skips NULLs, as PostgreSQL's does.

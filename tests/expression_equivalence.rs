@@ -1,0 +1,458 @@
+//! Case folding, arithmetic, comparisons, `case_when` and `cast` give the
+//! same values on PostgreSQL and SQLite over the same rows, or fail on both.
+//!
+//! Column `a` has the database's collation; column `c` holds the same text
+//! with, on PostgreSQL, a linguistic collation (`en-US`, under which
+//! `'a' < 'B'`): comparisons must still order by code point, as SQLite does.
+
+use diesel::connection::SimpleConnection;
+use diesel::sql_types::{Nullable, Text};
+use diesel::{PgConnection, QueryableByName, RunQueryDsl, SqliteConnection};
+use diesel_migrations::MigrationHarness;
+use migration_runtime::model::{Expr, Function, Literal, SqlType};
+use migration_runtime::testing::{PgTestDatabase, sqlite_memory};
+use migration_runtime::{AnyConnection, Backend};
+
+const TEXTS: &[Option<&str>] = &[
+    Some("ÉLODIE Ørsted"),
+    Some("élodie"),
+    Some("Straße"),
+    Some("İstanbul"),
+    Some("ΟΔΥΣΣΕΥΣ ᾳ"),
+    Some("Ярослав"),
+    Some("abc"),
+    Some("ABC"),
+    Some("B"),
+    Some("a"),
+    Some("Zoë"),
+    Some(""),
+    None,
+    Some(" 42 "),
+    Some("+7"),
+    Some("-13"),
+    Some("12abc"),
+    Some("1.5"),
+    Some("abc"),
+    Some("99999"),
+    Some("3000000000"),
+    Some("9223372036854775807"),
+    Some("99999999999999999999"),
+];
+
+/// Pairs of integers: signs, zero divisors, NULLs.
+const NUMBERS: &[(Option<i64>, Option<i64>)] = &[
+    (Some(7), Some(2)),
+    (Some(-7), Some(2)),
+    (Some(7), Some(-2)),
+    (Some(0), Some(5)),
+    (Some(5), Some(0)),
+    (None, Some(3)),
+    (Some(3), None),
+    (Some(40000), Some(1)),
+    (Some(3_000_000_000), Some(3)),
+];
+
+fn rows_sql(collated_text: &str) -> String {
+    let count = TEXTS.len().max(NUMBERS.len());
+    let values: Vec<String> = (0..count)
+        .map(|id| {
+            let text = TEXTS
+                .get(id)
+                .copied()
+                .flatten()
+                .map_or("NULL".to_owned(), migration_runtime::dialect::quote_text);
+            let (n, m) = NUMBERS.get(id).copied().unwrap_or((None, None));
+            let number = |v: Option<i64>| v.map_or("NULL".to_owned(), |v| v.to_string());
+            format!("({id}, {text}, {text}, {}, {})", number(n), number(m))
+        })
+        .collect();
+    format!(
+        "CREATE TABLE samples (id INTEGER PRIMARY KEY, a TEXT NULL, c {collated_text} NULL, n BIGINT NULL, m BIGINT NULL); \
+         INSERT INTO samples (id, a, c, n, m) VALUES {};",
+        values.join(", ")
+    )
+}
+
+fn col(name: &str) -> Expr {
+    Expr::Column(name.to_owned().into())
+}
+
+fn text(value: &str) -> Expr {
+    Expr::Literal(Literal::Text(value.to_owned().into()))
+}
+
+fn call(function: Function, args: Vec<Expr>) -> Expr {
+    Expr::Call(function, args.into())
+}
+
+/// A condition as text: `yes`, `no`, or NULL when it is unknown.
+fn yes_no(condition: Expr) -> Expr {
+    call(
+        Function::Case,
+        vec![
+            condition.clone(),
+            text("yes"),
+            call(Function::Not, vec![condition]),
+            text("no"),
+            Expr::Literal(Literal::Null),
+        ],
+    )
+}
+
+fn as_text(value: Expr) -> Expr {
+    call(Function::Cast(SqlType::Text), vec![value])
+}
+
+fn expressions() -> Vec<Expr> {
+    let a = || col("a");
+    let c = || col("c");
+    let n = || col("n");
+    let m = || col("m");
+    let mut all = vec![
+        call(Function::Lower, vec![a()]),
+        call(Function::Upper, vec![a()]),
+        call(
+            Function::Concat,
+            vec![
+                call(Function::Upper, vec![a()]),
+                text("/"),
+                call(Function::Lower, vec![a()]),
+            ],
+        ),
+    ];
+    for op in [Function::Add, Function::Sub, Function::Mul, Function::Div] {
+        all.push(as_text(call(op, vec![n(), m()])));
+    }
+    for op in [
+        Function::Eq,
+        Function::Ne,
+        Function::Lt,
+        Function::Le,
+        Function::Gt,
+        Function::Ge,
+    ] {
+        all.push(yes_no(call(op, vec![c(), text("B")])));
+        all.push(yes_no(call(op, vec![text("a"), c()])));
+        all.push(yes_no(call(op, vec![n(), m()])));
+        all.push(yes_no(call(
+            op,
+            vec![call(Function::Lower, vec![a()]), text("b")],
+        )));
+        all.push(yes_no(call(op, vec![call(Function::Trim, vec![c()]), c()])));
+    }
+    all.push(yes_no(call(
+        Function::And,
+        vec![
+            call(Function::Gt, vec![n(), m()]),
+            call(Function::Lt, vec![c(), text("a")]),
+        ],
+    )));
+    all.push(as_text(call(
+        Function::Case,
+        vec![call(Function::Gt, vec![n(), m()]), n(), m()],
+    )));
+    all.push(call(
+        Function::Case,
+        vec![
+            call(Function::IsNull, vec![a()]),
+            text("(none)"),
+            call(Function::Eq, vec![a(), text("")]),
+            text("(empty)"),
+            call(Function::Upper, vec![a()]),
+        ],
+    ));
+    // Narrower integer types: see `integer_narrowing_out_of_range_fails_on_both`.
+    for ty in [SqlType::Text, SqlType::BigInt] {
+        all.push(as_text(call(Function::Cast(ty), vec![n()])));
+    }
+    all
+}
+
+/// What a query gave: its text values, or the database's refusal.
+type Outcome = Result<Vec<Option<String>>, String>;
+
+#[derive(QueryableByName)]
+struct ValueRow {
+    #[diesel(sql_type = Nullable<Text>)]
+    v: Option<String>,
+}
+
+fn select(backend: Backend, expr: &Expr, id: Option<usize>) -> String {
+    let sql = backend.render_expr(expr).expect("render");
+    let filter = id.map_or(String::new(), |id| format!(" WHERE id = {id}"));
+    format!("SELECT CAST({sql} AS TEXT) AS v FROM samples{filter} ORDER BY id")
+}
+
+fn on_postgres(conn: &mut PgConnection, query: &str) -> Outcome {
+    diesel::sql_query(query)
+        .load::<ValueRow>(conn)
+        .map(|rows| rows.into_iter().map(|r| r.v).collect())
+        .map_err(|e| e.to_string())
+}
+
+fn on_sqlite(conn: &mut SqliteConnection, query: &str) -> Outcome {
+    diesel::sql_query(query)
+        .load::<ValueRow>(conn)
+        .map(|rows| rows.into_iter().map(|r| r.v).collect())
+        .map_err(|e| e.to_string())
+}
+
+/// Both databases with the same rows; `None` when PostgreSQL is not configured.
+fn databases() -> Option<(PgTestDatabase, PgConnection, SqliteConnection)> {
+    let db = PgTestDatabase::create()?;
+    let mut pg = db.connect();
+    pg.batch_execute(&rows_sql(r#"TEXT COLLATE "en-US-x-icu""#))
+        .expect("postgres rows");
+    let AnyConnection::Sqlite(mut sqlite) =
+        AnyConnection::establish(":memory:").expect("open SQLite")
+    else {
+        panic!("`:memory:` is a SQLite URL");
+    };
+    sqlite
+        .batch_execute(&rows_sql("TEXT"))
+        .expect("sqlite rows");
+    Some((db, pg, sqlite))
+}
+
+#[test]
+fn every_expression_gives_the_same_values_on_both_backends() {
+    let Some((_db, mut pg, mut sqlite)) = databases() else {
+        return;
+    };
+    for expr in expressions() {
+        let postgres = on_postgres(&mut pg, &select(Backend::Postgres, &expr, None));
+        let sqlite = on_sqlite(&mut sqlite, &select(Backend::Sqlite, &expr, None));
+        assert!(
+            postgres.is_ok(),
+            "`{expr}` fails on PostgreSQL: {postgres:?}"
+        );
+        assert_eq!(
+            postgres, sqlite,
+            "`{expr}` differs (left: PostgreSQL, right: SQLite)"
+        );
+    }
+}
+
+#[test]
+fn lower_and_upper_fold_every_letter_on_sqlite() {
+    let Some((_db, mut pg, mut sqlite)) = databases() else {
+        return;
+    };
+    let upper = call(Function::Upper, vec![col("a")]);
+    let values = on_sqlite(&mut sqlite, &select(Backend::Sqlite, &upper, Some(1)));
+    assert_eq!(values, Ok(vec![Some("ÉLODIE".to_owned())]));
+    let lower = call(Function::Lower, vec![col("a")]);
+    let expected = Ok(vec![Some("élodie ørsted".to_owned())]);
+    assert_eq!(
+        on_sqlite(&mut sqlite, &select(Backend::Sqlite, &lower, Some(0))),
+        expected
+    );
+    assert_eq!(
+        on_postgres(&mut pg, &select(Backend::Postgres, &lower, Some(0))),
+        expected
+    );
+}
+
+#[test]
+fn text_orders_by_code_point_whatever_the_column_collation() {
+    let Some((_db, mut pg, mut sqlite)) = databases() else {
+        return;
+    };
+    // Row 9 holds 'a': after 'B' by code point, before it in English.
+    let after_b = yes_no(call(Function::Gt, vec![col("c"), text("B")]));
+    assert_eq!(
+        on_postgres(&mut pg, &select(Backend::Postgres, &after_b, Some(9))),
+        Ok(vec![Some("yes".to_owned())])
+    );
+    assert_eq!(
+        on_sqlite(&mut sqlite, &select(Backend::Sqlite, &after_b, Some(9))),
+        Ok(vec![Some("yes".to_owned())])
+    );
+    let collated = on_postgres(
+        &mut pg,
+        "SELECT CAST(c > 'B' AS TEXT) AS v FROM samples WHERE id = 9",
+    );
+    assert_eq!(
+        collated,
+        Ok(vec![Some("false".to_owned())]),
+        "the column's own collation orders 'a' before 'B'"
+    );
+}
+
+#[test]
+fn division_by_zero_is_null_on_both_backends() {
+    let Some((_db, mut pg, mut sqlite)) = databases() else {
+        return;
+    };
+    let quotient = as_text(call(Function::Div, vec![col("n"), col("m")]));
+    let expected = Ok(vec![None]);
+    assert_eq!(
+        on_postgres(&mut pg, &select(Backend::Postgres, &quotient, Some(4))),
+        expected
+    );
+    assert_eq!(
+        on_sqlite(&mut sqlite, &select(Backend::Sqlite, &quotient, Some(4))),
+        expected
+    );
+    let truncated = on_sqlite(&mut sqlite, &select(Backend::Sqlite, &quotient, Some(1)));
+    assert_eq!(
+        truncated,
+        Ok(vec![Some("-3".to_owned())]),
+        "-7 / 2 truncates"
+    );
+}
+
+/// Text cast to an integer type: each row gives the same number on both
+/// backends, or fails on both (SQLite alone would read `'abc'` as 0).
+#[test]
+fn text_cast_to_an_integer_gives_the_same_number_or_fails_on_both() {
+    let Some((_db, mut pg, mut sqlite)) = databases() else {
+        return;
+    };
+    let mut refused = Vec::new();
+    for ty in [SqlType::SmallInt, SqlType::Integer, SqlType::BigInt] {
+        let cast = as_text(call(Function::Cast(ty), vec![col("a")]));
+        for (id, row) in TEXTS.iter().enumerate() {
+            let postgres = on_postgres(&mut pg, &select(Backend::Postgres, &cast, Some(id)));
+            let sqlite = on_sqlite(&mut sqlite, &select(Backend::Sqlite, &cast, Some(id)));
+            match (&postgres, &sqlite) {
+                (Ok(_), Ok(_)) => assert_eq!(postgres, sqlite, "{row:?} as {ty}"),
+                (Err(_), Err(message)) => {
+                    let type_name = match ty {
+                        SqlType::SmallInt => "smallint",
+                        SqlType::Integer => "integer",
+                        _ => "bigint",
+                    }
+                    .to_owned();
+                    assert!(
+                        message.contains(&format!("invalid input for type {type_name}")),
+                        "{row:?} as {ty}: {message}"
+                    );
+                    refused.push((*row, type_name));
+                }
+                _ => panic!("{row:?} as {ty}: PostgreSQL gave {postgres:?}, SQLite {sqlite:?}"),
+            }
+        }
+    }
+    let refused_as = |ty: &str| -> Vec<&str> {
+        refused
+            .iter()
+            .filter(|(_, t)| t == ty)
+            .filter_map(|(row, _)| *row)
+            .collect()
+    };
+    let not_numbers = [
+        "ÉLODIE Ørsted",
+        "élodie",
+        "Straße",
+        "İstanbul",
+        "ΟΔΥΣΣΕΥΣ ᾳ",
+        "Ярослав",
+        "abc",
+        "ABC",
+        "B",
+        "a",
+        "Zoë",
+        "",
+        "12abc",
+        "1.5",
+        "abc",
+    ];
+    let with = |extra: &[&'static str]| -> Vec<&str> {
+        let mut all: Vec<&str> = not_numbers.to_vec();
+        all.extend_from_slice(extra);
+        all
+    };
+    assert_eq!(
+        refused_as("smallint"),
+        with(&[
+            "99999",
+            "3000000000",
+            "9223372036854775807",
+            "99999999999999999999"
+        ])
+    );
+    assert_eq!(
+        refused_as("integer"),
+        with(&["3000000000", "9223372036854775807", "99999999999999999999"])
+    );
+    assert_eq!(refused_as("bigint"), with(&["99999999999999999999"]));
+}
+
+/// A number too large for a narrower integer type fails on both backends.
+#[test]
+fn integer_narrowing_out_of_range_fails_on_both() {
+    let Some((_db, mut pg, mut sqlite)) = databases() else {
+        return;
+    };
+    let narrowed = as_text(call(Function::Cast(SqlType::SmallInt), vec![col("n")]));
+    // Row 7 holds 40000, past smallint's 32767.
+    assert!(on_postgres(&mut pg, &select(Backend::Postgres, &narrowed, Some(7))).is_err());
+    let sqlite = on_sqlite(&mut sqlite, &select(Backend::Sqlite, &narrowed, Some(7)));
+    assert!(
+        sqlite
+            .as_ref()
+            .is_err_and(|e| e.contains(r#"invalid input for type smallint: "40000""#)),
+        "{sqlite:?}"
+    );
+}
+
+#[migration_runtime::migrations]
+mod folded {
+    #[migration(id = "2024_05_01_000001")]
+    fn create_people(m: &mut Up) {
+        m.create_table("people", |t| {
+            t.id("id");
+            t.column("name", text());
+            t.column("key", text().nullable());
+        });
+    }
+
+    #[migration(id = "2024_05_02_000001")]
+    fn fill_keys(m: &mut Up) {
+        m.backfill("people", "key", lower(col("name")))
+            .only_where(col("key").is_null());
+    }
+}
+
+/// Through diesel's own harness on a plain `SqliteConnection`, `lower`
+/// folds every letter too: the migration defines the function it needs.
+#[test]
+fn lower_folds_every_letter_through_the_diesel_harness_on_sqlite() {
+    let mut conn = sqlite_memory();
+    conn.run_next_migration(folded::MIGRATIONS)
+        .expect("create people");
+    conn.batch_execute("INSERT INTO people (name) VALUES ('ÉLODIE'), ('ΟΔΥΣΣΕΥΣ')")
+        .expect("insert");
+    conn.run_pending_migrations(folded::MIGRATIONS)
+        .expect("fill keys");
+    let keys = on_sqlite(&mut conn, "SELECT key AS v FROM people ORDER BY id");
+    assert_eq!(
+        keys,
+        Ok(vec![Some("élodie".to_owned()), Some("οδυσσευσ".to_owned())])
+    );
+}
+
+/// A `SqliteConnection` wrapped by hand lacks the functions until they are
+/// registered: the migration fails, naming the function, rather than fold
+/// ASCII only.
+#[test]
+fn a_connection_without_the_functions_fails_instead_of_folding_ascii_only() {
+    let mut plain = AnyConnection::Sqlite(sqlite_memory());
+    let error = migration_runtime::Runner::new(&mut plain, folded::MIGRATIONS)
+        .upgrade("head")
+        .expect_err("no unicode_lower");
+    assert!(
+        error
+            .to_string()
+            .contains("no such function: unicode_lower"),
+        "{error}"
+    );
+
+    let mut conn = sqlite_memory();
+    migration_runtime::register_sqlite_functions(&mut conn).expect("register");
+    let mut registered = AnyConnection::Sqlite(conn);
+    migration_runtime::Runner::new(&mut registered, folded::MIGRATIONS)
+        .upgrade("head")
+        .expect("upgrade with the functions");
+}
