@@ -15,6 +15,7 @@ pub use history::{Applied, HISTORY_TABLE, checksum};
 pub use verify::verify;
 
 use crate::connection::AnyConnection;
+use crate::data_step;
 use crate::dialect::Backend;
 use crate::dialect::{quote_ident, quote_text};
 use crate::error::Error;
@@ -298,15 +299,15 @@ impl<'a> Runner<'a> {
             .collect();
         if self.single_transaction {
             // Inside the run's own transaction (see `run_all`).
-            for statement in &statements {
-                self.execute(id, statement)?;
-            }
+            self.run_steps(id, steps)?;
             return self.conn.batch_execute(bookkeeping);
         }
         // PostgreSQL: the whole migration in one round trip; a failure is
         // then replayed statement by statement (and rolled back) to name the
         // statement at fault. SQLite runs in-process: statement by statement.
-        if backend == Backend::Postgres {
+        // A Rust step runs on the connection between the statements.
+        let has_rust = steps.iter().any(|s| data_step::function_of(s.op).is_some());
+        if backend == Backend::Postgres && !has_rust {
             let mut batch = String::from("BEGIN;\n");
             for statement in &statements {
                 batch.push_str(statement);
@@ -326,10 +327,10 @@ impl<'a> Runner<'a> {
         }
         self.conn.batch_execute(lock::begin(backend))?;
         let result = (|| {
-            for statement in &statements {
-                self.execute(id, statement)?;
+            self.run_steps(id, steps)?;
+            if backend == Backend::Sqlite {
+                self.check_sqlite_foreign_keys(id)?;
             }
-            self.check_sqlite_foreign_keys(id)?;
             self.conn.batch_execute(bookkeeping)
         })();
         match result {
@@ -340,6 +341,24 @@ impl<'a> Runner<'a> {
                 Err(error)
             }
         }
+    }
+
+    /// Runs each step's statements, and each Rust step's function, in order.
+    fn run_steps(&mut self, id: &str, steps: &[PlannedStep]) -> Result<(), Error> {
+        for step in steps {
+            if data_step::function_of(step.op).is_some() {
+                let migration = self
+                    .set
+                    .get(id)
+                    .ok_or_else(|| Error::UnknownMigration(id.to_owned()))?;
+                data_step::run(self.conn, migration, step.op)?;
+                continue;
+            }
+            for statement in &step.statements {
+                self.execute(id, statement)?;
+            }
+        }
+        Ok(())
     }
 
     /// Replays `statements` in a transaction that is rolled back, and
