@@ -13,11 +13,13 @@ use crate::check::Checked;
 /// `pub mod schema_at { pub mod <function> { table!.. } .. }`, or nothing
 /// when the history has no Rust step.
 pub fn schema_at(checked: &Checked) -> TokenStream {
-    let steps: Vec<_> = checked
-        .migrations
-        .iter()
-        .flat_map(|m| &m.data_steps)
-        .collect();
+    let mut steps: Vec<&(Ident, Schema)> = Vec::new();
+    for step in checked.migrations.iter().flat_map(|m| &m.data_steps) {
+        // A function run twice is an error reported by `check`; one module is enough.
+        if !steps.iter().any(|(seen, _)| *seen == step.0) {
+            steps.push(step);
+        }
+    }
     if steps.is_empty() {
         return TokenStream::new();
     }
