@@ -379,3 +379,90 @@ fn postgres_history_with_rust_steps_round_trips() {
     let mut conn = AnyConnection::establish(db.url()).expect("connect");
     round_trip(&mut conn);
 }
+
+/// UUID keys and JSON documents read and written as `String`s, alike on
+/// both backends (PostgreSQL stores them as `UUID` and `JSONB`).
+#[migration_runtime::migrations]
+mod profiles {
+    use diesel::prelude::*;
+    use migration_runtime::data_step::sql_types::{json, uuid};
+    use migration_runtime::{AnyConnection, DataStepResult};
+
+    #[migration(id = "2024_04_01_000001")]
+    fn create_profiles(m: &mut Up) {
+        m.create_table("profiles", |t| {
+            t.uuid_id("id");
+            t.column("owner", uuid().nullable());
+            t.column("settings", json());
+        });
+    }
+
+    /// Each profile's own id written into its settings, and as its owner.
+    #[migration(
+        id = "2024_04_02_000001",
+        irreversible = "the settings before are not kept"
+    )]
+    fn stamp_settings(m: &mut Up) {
+        m.run_rust(stamp);
+    }
+
+    fn stamp(conn: &mut AnyConnection) -> DataStepResult {
+        use schema_at::stamp::profiles::dsl::*;
+        let rows: Vec<(String, String)> = profiles.select((id, settings)).load(conn)?;
+        for (key, old) in rows {
+            let stamped = format!("{{\"id\": \"{key}\", \"was\": {old}}}");
+            diesel::update(profiles.find(uuid(key.clone())))
+                .set((settings.eq(json(stamped)), owner.eq(uuid(key).nullable())))
+                .execute(conn)?;
+        }
+        Ok(())
+    }
+}
+
+fn uuids_and_json_are_strings_on_both_backends(conn: &mut AnyConnection) {
+    Runner::new(conn, profiles::MIGRATIONS)
+        .upgrade("2024_04_01_000001")
+        .expect("create profiles");
+    conn.batch_execute(
+        "INSERT INTO profiles (id, settings) VALUES \
+         ('67e55044-10b1-426f-9247-bb680e5fe0c8', '{\"theme\": \"dark\"}'), \
+         ('0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', '[]')",
+    )
+    .expect("insert profiles");
+    Runner::new(conn, profiles::MIGRATIONS)
+        .upgrade("head")
+        .expect("stamp settings");
+    let rows = conn
+        .text_column(
+            "SELECT CAST(owner AS TEXT) || ' ' || CAST(settings AS TEXT) AS v FROM profiles ORDER BY CAST(id AS TEXT)",
+        )
+        .expect("read profiles");
+    // PostgreSQL writes JSONB back in its own spacing; parse-free checks:
+    let rows: Vec<String> = rows
+        .into_iter()
+        .flatten()
+        .map(|r| r.replace(' ', ""))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d{\"id\":\"0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d\",\"was\":[]}",
+            "67e55044-10b1-426f-9247-bb680e5fe0c8{\"id\":\"67e55044-10b1-426f-9247-bb680e5fe0c8\",\"was\":{\"theme\":\"dark\"}}",
+        ]
+    );
+}
+
+#[test]
+fn sqlite_uuids_and_json_are_strings() {
+    let mut conn = AnyConnection::establish(":memory:").expect("open SQLite");
+    uuids_and_json_are_strings_on_both_backends(&mut conn);
+}
+
+#[test]
+fn postgres_uuids_and_json_are_strings() {
+    let Some(db) = PgTestDatabase::create() else {
+        return;
+    };
+    let mut conn = AnyConnection::establish(db.url()).expect("connect");
+    uuids_and_json_are_strings_on_both_backends(&mut conn);
+}

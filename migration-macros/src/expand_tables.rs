@@ -47,8 +47,14 @@ pub fn schema_at(checked: &Checked) -> TokenStream {
 }
 
 fn tables(schema: &Schema) -> TokenStream {
-    let definitions = schema.tables.iter().map(table);
-    let names: Vec<Ident> = schema.tables.iter().map(|t| rust_name(&t.name).0).collect();
+    // diesel needs a column to make a table of.
+    let readable: Vec<&Table> = schema
+        .tables
+        .iter()
+        .filter(|t| t.columns.iter().any(|c| diesel_type(c.ty).is_some()))
+        .collect();
+    let definitions = readable.iter().map(|t| table(t));
+    let names: Vec<Ident> = readable.iter().map(|t| rust_name(&t.name).0).collect();
     let together = (names.len() > 1)
         .then(|| quote!(diesel::allow_tables_to_appear_in_same_query!(#(#names),*);));
     quote!(#(#definitions)* #together)
@@ -119,12 +125,11 @@ fn diesel_type(ty: SqlType) -> Option<TokenStream> {
         SqlType::Text | SqlType::Varchar(_) => quote!(diesel::sql_types::Text),
         SqlType::Bool => quote!(diesel::sql_types::Bool),
         SqlType::Bytes => quote!(diesel::sql_types::Binary),
-        SqlType::Uuid
-        | SqlType::Json
-        | SqlType::Decimal { .. }
-        | SqlType::Date
-        | SqlType::Timestamp
-        | SqlType::TimestampTz => return None,
+        SqlType::Uuid => quote!(::migration_runtime::data_step::sql_types::Uuid),
+        SqlType::Json => quote!(::migration_runtime::data_step::sql_types::Json),
+        SqlType::Decimal { .. } | SqlType::Date | SqlType::Timestamp | SqlType::TimestampTz => {
+            return None;
+        }
     })
 }
 

@@ -49,6 +49,8 @@
 //! # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
 //! ```
 
+pub mod sql_types;
+
 use std::fmt;
 
 use migration_model::Op;
