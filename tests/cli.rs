@@ -109,7 +109,8 @@ fn walk_through_the_guide(url: &str) {
         out.ends_with(
             "applied 2024_02_05_000001 add_member_notes\n\
              applied 2024_02_05_000002 add_event_capacity\n\
-             applied 2024_02_06_000001 merge_notes_and_capacity\n"
+             applied 2024_02_06_000001 merge_notes_and_capacity\n\
+             applied 2024_02_10_000001 lowercase_member_emails\n"
         ),
         "{out}"
     );
@@ -118,11 +119,12 @@ fn walk_through_the_guide(url: &str) {
     let (code, out) = cms(url, &["check"]);
     assert_eq!((code, lines(&out)), (ExitCode::SUCCESS, vec!["up to date"]));
 
-    // Back to the branch point: the merge and both branches revert.
+    // Back to the branch point: the emails, the merge and both branches revert.
     let (_, out) = cms(url, &["downgrade", "2024_02_01_000001"]);
     assert_eq!(
         lines(&out),
         [
+            "reverted 2024_02_10_000001 lowercase_member_emails",
             "reverted 2024_02_06_000001 merge_notes_and_capacity",
             "reverted 2024_02_05_000002 add_event_capacity",
             "reverted 2024_02_05_000001 add_member_notes",
@@ -165,7 +167,7 @@ fn offline_commands_need_no_database() {
     let (_, out) = cms(nowhere, &["heads"]);
     assert_eq!(
         lines(&out),
-        ["2024_02_06_000001 merge_notes_and_capacity (head)"]
+        ["2024_02_10_000001 lowercase_member_emails (head)"]
     );
 
     let (_, out) = cms(nowhere, &["branches"]);
@@ -241,7 +243,7 @@ fn revision_and_merge_write_new_migrations_into_the_history_file() {
 
     let written = std::fs::read_to_string(&file).expect("read back");
     let stub = format!(
-        "    /// Add phone to members\n    #[migration(id = \"{id}\", parent = \"2024_02_06_000001\")]\n    \
+        "    /// Add phone to members\n    #[migration(id = \"{id}\", parent = \"2024_02_10_000001\")]\n    \
          fn add_phone_to_members(m: &mut Up) {{\n"
     );
     let at = written
@@ -249,7 +251,7 @@ fn revision_and_merge_write_new_migrations_into_the_history_file() {
         .unwrap_or_else(|| panic!("stub missing:\n{written}"));
     assert!(
         at > written
-            .find("fn merge_notes_and_capacity")
+            .find("fn restore_emails_as_written")
             .expect("the last migration"),
         "appended after the head"
     );

@@ -4,6 +4,7 @@
 use diesel::connection::SimpleConnection;
 use diesel_migrations::MigrationHarness;
 use integration_tests::*;
+use migration_runtime::AnyConnection;
 use migration_runtime::testing::{PgTestDatabase, sqlite_memory};
 
 const MEMBERS: &str = "2024_01_10_000001";
@@ -12,6 +13,16 @@ const USERS: &str = "2024_01_10_000002";
 fn all_ids() -> Vec<String> {
     let set = cms::history::MIGRATIONS;
     set.migrations().iter().map(|m| m.id().to_owned()).collect()
+}
+
+/// The CMS's last migration has a Rust step, which runs only on an `AnyConnection`.
+const RUST_STEP_REFUSED: &str = "migration `2024_02_10_000001` has a Rust step (`lowercase_emails`), \
+     which runs on a `migration_runtime::AnyConnection`";
+
+fn ids_before_the_rust_step() -> Vec<String> {
+    let mut ids = all_ids();
+    assert_eq!(ids.pop().as_deref(), Some("2024_02_10_000001"));
+    ids
 }
 
 #[test]
@@ -63,13 +74,17 @@ fn postgres_applies_records_and_reverts_the_first_migrations() {
     assert!(pg_applied(&mut conn).is_empty());
     assert_eq!(pg_tables(&mut conn), ["__diesel_schema_migrations"]);
 
-    let applied = conn.run_pending_migrations(set).expect("apply all");
-    assert_eq!(
-        applied.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        all_ids()
-    );
-    assert_eq!(pg_applied(&mut conn), all_ids());
-    assert!(!conn.has_pending_migration(set).expect("read pending"));
+    // Every migration up to the Rust step applies on the bare connection;
+    // the Rust step needs an AnyConnection, which finishes the history.
+    let error = conn
+        .run_pending_migrations(set)
+        .expect_err("the Rust step is refused")
+        .to_string();
+    assert!(error.contains(RUST_STEP_REFUSED), "{error}");
+    assert_eq!(pg_applied(&mut conn), ids_before_the_rust_step());
+    let mut conn = AnyConnection::Postgres(conn);
+    conn.run_pending_migrations(set).expect("apply the rest");
+    assert_eq!(conn.applied_migrations().expect("applied"), all_ids());
 }
 
 #[test]
@@ -126,10 +141,13 @@ fn sqlite_applies_records_and_reverts_the_first_migrations() {
     assert!(sqlite_applied(&mut conn).is_empty());
     assert_eq!(sqlite_tables(&mut conn), ["__diesel_schema_migrations"]);
 
-    let applied = conn.run_pending_migrations(set).expect("apply all");
-    assert_eq!(
-        applied.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        all_ids()
-    );
-    assert_eq!(sqlite_applied(&mut conn), all_ids());
+    let error = conn
+        .run_pending_migrations(set)
+        .expect_err("the Rust step is refused")
+        .to_string();
+    assert!(error.contains(RUST_STEP_REFUSED), "{error}");
+    assert_eq!(sqlite_applied(&mut conn), ids_before_the_rust_step());
+    let mut conn = AnyConnection::Sqlite(conn);
+    conn.run_pending_migrations(set).expect("apply the rest");
+    assert_eq!(conn.applied_migrations().expect("applied"), all_ids());
 }

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use proc_macro2::Span;
+use proc_macro2::{Ident, Span};
 
 use migration_model::{Op, Schema, reverse};
 
@@ -23,6 +23,8 @@ pub struct CheckedMigration {
     pub parents: Vec<String>,
     /// How it is undone.
     pub downgrade: Downgrade,
+    /// Each function its Rust steps call, as written, with the schema it sees.
+    pub data_steps: Vec<(Ident, Schema)>,
 }
 
 /// How a migration is undone.
@@ -35,8 +37,10 @@ pub enum Downgrade {
     Irreversible(String),
 }
 
-/// Checks `history`, returning what expansion needs or every error found.
-pub fn check(history: &History) -> Result<Checked, syn::Error> {
+/// Checks `history`, returning what expansion needs, or every error found
+/// with what could be learned all the same (so the typed tables of Rust
+/// steps still exist and the user's functions add no errors of their own).
+pub fn check(history: &History) -> Result<Checked, (syn::Error, Checked)> {
     let mut errors = Errors::default();
     check_unique_ids(history, &mut errors);
     let parents = resolve_parents(history, &mut errors);
@@ -48,6 +52,7 @@ pub fn check(history: &History) -> Result<Checked, syn::Error> {
     }
     let mut after: Vec<Schema> = Vec::with_capacity(history.migrations.len());
     let mut migrations = Vec::with_capacity(history.migrations.len());
+    let mut functions = HashMap::new();
     for (index, migration) in history.migrations.iter().enumerate() {
         let before = schema_before(index, &parents, &after, history);
         let mut schema = before.clone();
@@ -58,15 +63,22 @@ pub fn check(history: &History) -> Result<Checked, syn::Error> {
         context.apply_steps(&migration.up, &mut schema);
         context.check_rules(&before);
         let downgrade = context.downgrade(&before, &schema);
+        let mut data_steps = data_step_schemas(&migration.up, &before);
+        if let Some((_, steps)) = &migration.down {
+            data_steps.extend(data_step_schemas(steps, &schema));
+        }
+        context.check_one_step_per_function(&data_steps, &mut functions);
         after.push(schema);
         migrations.push(CheckedMigration {
             parents: parents[index].clone(),
             downgrade,
+            data_steps,
         });
     }
+    let checked = Checked { migrations };
     match errors.into_error() {
-        Some(error) => Err(error),
-        None => Ok(Checked { migrations }),
+        Some(error) => Err((error, checked)),
+        None => Ok(checked),
     }
 }
 
@@ -222,6 +234,21 @@ fn ancestors(index: usize, parents: &[Vec<String>], history: &History) -> Vec<us
         .collect()
 }
 
+/// Each function the Rust steps of `steps` call, with the schema at that
+/// step (a Rust step changes no schema, so its reverse sees the same).
+fn data_step_schemas(steps: &[Step], start: &Schema) -> Vec<(Ident, Schema)> {
+    let mut schema = start.clone();
+    let mut found = Vec::new();
+    for step in steps {
+        for function in &step.functions {
+            found.push((function.clone(), schema.clone()));
+        }
+        // A step that does not apply was reported where it was written.
+        let _ = schema.apply(&step.op);
+    }
+    found
+}
+
 struct Context<'a> {
     migration: &'a Migration,
     errors: &'a mut Errors,
@@ -240,6 +267,28 @@ impl Context<'_> {
         for step in steps {
             if let Err(error) = schema.apply(&step.op) {
                 self.error(step.span_of(&error.subject), error.message);
+            }
+        }
+    }
+
+    /// A Rust step's function sees the tables as they are at that step
+    /// (`schema_at::function`); run by two steps it would need two shapes.
+    fn check_one_step_per_function(
+        &mut self,
+        data_steps: &[(Ident, Schema)],
+        seen: &mut HashMap<String, String>,
+    ) {
+        for (function, _) in data_steps {
+            let id = self.migration.id();
+            if let Some(first) = seen.insert(function.to_string(), id) {
+                self.error(
+                    function.span(),
+                    format!(
+                        "the function `{function}` is already run by a Rust step of migration `{first}`: \
+                         each step needs its own function, since it sees the tables of its own moment \
+                         in history (`schema_at::{function}`)"
+                    ),
+                );
             }
         }
     }

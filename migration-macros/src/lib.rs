@@ -2,11 +2,13 @@
 //! `migration_runtime`, which re-exports them and documents the language.
 //!
 //! One migration travels `ast` (parse the module) → `check` (replay the
-//! history and apply every rule) → `expand` (emit the `static` set).
+//! history and apply every rule) → `expand` (emit the `static` set, and
+//! `expand_tables`: the typed tables each Rust step sees).
 
 mod ast;
 mod check;
 mod expand;
+mod expand_tables;
 mod quote_model;
 
 use proc_macro::TokenStream;
@@ -28,6 +30,6 @@ fn migrations_inner(
     };
     match check::check(&history) {
         Ok(checked) => expand::expand(&history, &checked),
-        Err(errors) => expand::expand_errors(&history, errors),
+        Err((errors, checked)) => expand::expand_errors(&history, errors, &checked),
     }
 }

@@ -353,6 +353,10 @@ impl Quote for Op {
                 let (up, down) = (up.quote(), down.quote());
                 quote!(#op::Sql { up: #up, down: #down })
             }
+            Op::RunRust { function, reverse } => {
+                let (function, reverse) = (function.quote(), reverse.quote());
+                quote!(#op::RunRust { function: #function, reverse: #reverse })
+            }
         }
     }
 }

@@ -130,6 +130,14 @@ pub enum Op {
         /// What undoes it; `None` when it cannot be undone.
         down: Option<RawSql>,
     },
+    /// A Rust function run on the database connection, for data changes SQL
+    /// cannot express. It changes rows, never the schema.
+    RunRust {
+        /// The function the step calls, by its name in the history module.
+        function: Name,
+        /// The function that undoes it; `None` when it cannot be undone.
+        reverse: Option<Name>,
+    },
 }
 
 impl Op {
@@ -149,7 +157,7 @@ impl Op {
             | Op::AddForeignKey { table, .. }
             | Op::DropForeignKey { table, .. }
             | Op::Backfill { table, .. } => Some(table),
-            Op::DropIndex { .. } | Op::Sql { .. } => None,
+            Op::DropIndex { .. } | Op::Sql { .. } | Op::RunRust { .. } => None,
         }
     }
 
@@ -279,6 +287,13 @@ impl fmt::Display for Op {
                 write!(f, "sql({:?})", up.postgres)?;
                 match down {
                     Some(down) => write!(f, ".reverse_with({:?})", down.postgres),
+                    None => Ok(()),
+                }
+            }
+            Op::RunRust { function, reverse } => {
+                write!(f, "run_rust({function})")?;
+                match reverse {
+                    Some(reverse) => write!(f, ".reverse_with({reverse})"),
                     None => Ok(()),
                 }
             }

@@ -189,6 +189,18 @@ pub fn reverse_step(
                 );
             }
         },
+        Op::RunRust { function, reverse } => match reverse {
+            Some(reverse) => vec![Op::RunRust {
+                function: reverse.clone(),
+                reverse: Some(function.clone()),
+            }],
+            None => {
+                return Err(format!(
+                    "run_rust({function}) has no reverse: add .reverse_with(a function that undoes it) \
+                     or mark the migration `irreversible = \"why\"`"
+                ));
+            }
+        },
     };
     Ok(inverse)
 }

@@ -436,7 +436,7 @@ impl Schema {
                 }
                 Ok(())
             }
-            Op::Sql { .. } => Ok(()),
+            Op::Sql { .. } | Op::RunRust { .. } => Ok(()),
         }
     }
 
@@ -665,7 +665,7 @@ impl Schema {
                     table.foreign_keys.to_mut().retain(|k| k.name != *name);
                 }
             }
-            Op::Backfill { .. } | Op::Sql { .. } => {}
+            Op::Backfill { .. } | Op::Sql { .. } | Op::RunRust { .. } => {}
         }
     }
 

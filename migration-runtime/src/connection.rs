@@ -1,7 +1,5 @@
 //! A connection to whichever backend a database URL names.
 
-use diesel::pg::Pg;
-use diesel::sqlite::Sqlite;
 use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::MigrationHarness;
 
@@ -13,6 +11,11 @@ use crate::set::MigrationSet;
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// A connection to PostgreSQL or SQLite, chosen by the URL.
+///
+/// It is a diesel connection itself (`#[derive(diesel::MultiConnection)]`):
+/// queries on tables of common types run on it whichever the backend, which
+/// is what a Rust data step is given.
+#[derive(diesel::MultiConnection)]
 pub enum AnyConnection {
     /// A PostgreSQL connection.
     Postgres(PgConnection),
@@ -60,36 +63,25 @@ impl AnyConnection {
         }
     }
 
-    /// Applies every pending migration of `set` through diesel's harness;
-    /// returns the ids applied, oldest first.
+    /// Applies every pending migration of `set` through diesel's harness
+    /// (on this connection, so Rust steps run too); returns the ids applied,
+    /// oldest first.
     pub fn run_pending_migrations(&mut self, set: MigrationSet) -> Result<Vec<String>, BoxError> {
-        let versions = match self {
-            AnyConnection::Postgres(conn) => conn.run_pending_migrations(set)?,
-            AnyConnection::Sqlite(conn) => conn.run_pending_migrations(set)?,
-        };
+        let versions = MigrationHarness::<MultiBackend>::run_pending_migrations(self, set)?;
         Ok(versions.iter().map(ToString::to_string).collect())
     }
 
     /// Applies the next pending migration of `set`; returns its id.
     pub fn run_next_migration(&mut self, set: MigrationSet) -> Result<String, BoxError> {
-        Ok(match self {
-            AnyConnection::Postgres(conn) => conn.run_next_migration(set)?.to_string(),
-            AnyConnection::Sqlite(conn) => conn.run_next_migration(set)?.to_string(),
-        })
+        Ok(MigrationHarness::<MultiBackend>::run_next_migration(self, set)?.to_string())
     }
 
     /// The ids recorded as applied, in id order.
     pub fn applied_migrations(&mut self) -> Result<Vec<String>, BoxError> {
-        let mut applied: Vec<String> = match self {
-            AnyConnection::Postgres(conn) => MigrationHarness::<Pg>::applied_migrations(conn)?
-                .iter()
-                .map(ToString::to_string)
-                .collect(),
-            AnyConnection::Sqlite(conn) => MigrationHarness::<Sqlite>::applied_migrations(conn)?
-                .iter()
-                .map(ToString::to_string)
-                .collect(),
-        };
+        let mut applied: Vec<String> = MigrationHarness::<MultiBackend>::applied_migrations(self)?
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         applied.sort();
         Ok(applied)
     }
@@ -134,11 +126,7 @@ impl AnyConnection {
 
     /// Reverts the last applied migration of `set`; returns its id.
     pub fn revert_last_migration(&mut self, set: MigrationSet) -> Result<String, BoxError> {
-        let version = match self {
-            AnyConnection::Postgres(conn) => conn.revert_last_migration(set)?,
-            AnyConnection::Sqlite(conn) => conn.revert_last_migration(set)?,
-        };
-        Ok(version.to_string())
+        Ok(MigrationHarness::<MultiBackend>::revert_last_migration(self, set)?.to_string())
     }
 }
 

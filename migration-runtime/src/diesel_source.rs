@@ -1,6 +1,11 @@
 //! The bridge to diesel: a [`MigrationSet`] is a diesel `MigrationSource`
 //! for PostgreSQL and SQLite, so `MigrationHarness` runs it and records it
 //! in `__diesel_schema_migrations`.
+//!
+//! It is a source for [`AnyConnection`]'s own backend too, which is the only
+//! connection a Rust step can be given: on a bare `PgConnection` or
+//! `SqliteConnection`, a migration with a Rust step is refused before it
+//! runs anything.
 
 use std::fmt;
 
@@ -12,14 +17,18 @@ use diesel::migration::{
 use diesel::pg::Pg;
 use diesel::sqlite::Sqlite;
 
+use crate::connection::{AnyConnection, MultiBackend};
+use crate::data_step;
 use crate::dialect::Backend;
-use crate::set::{Direction, MigrationSet};
+use crate::error::Error;
+use crate::set::{Direction, MigrationSet, Mode};
 
 /// One migration of a set, as diesel sees it.
 struct DieselMigration {
     set: MigrationSet,
     id: &'static str,
-    backend: Backend,
+    /// The backend of a bare connection; `None` on an [`AnyConnection`].
+    backend: Option<Backend>,
 }
 
 struct Metadata;
@@ -46,15 +55,81 @@ impl DieselMigration {
         direction: Direction,
         guard: Guard<DB>,
     ) -> migration::Result<()> {
-        let statements = self.set.render(self.id, direction, self.backend)?;
+        let backend = self.backend.unwrap_or(Backend::Postgres);
+        let steps = self
+            .set
+            .plan(self.id, direction, backend, Mode::OneTransaction)?;
+        if let Some(function) = steps.iter().find_map(|s| data_step::function_of(s.op)) {
+            return Err(Box::new(Error::DataStepNeedsAnyConnection {
+                migration: self.id.to_owned(),
+                function: function.to_owned(),
+            }));
+        }
+        let statements: Vec<String> = steps
+            .into_iter()
+            .flat_map(|s| s.statements)
+            .map(|s| s.sql)
+            .collect();
         guard(conn, self.id, &statements)?;
         for statement in statements {
             conn.batch_execute(&statement)
-                .map_err(|source| crate::Error::Statement {
+                .map_err(|source| Error::Statement {
                     migration: self.id.to_owned(),
                     statement: statement.clone(),
                     source,
                 })?;
+        }
+        Ok(())
+    }
+}
+
+impl DieselMigration {
+    /// On an [`AnyConnection`]: the statements, and each Rust step's function
+    /// on the connection itself, in order, inside diesel's transaction.
+    fn execute_any(
+        &self,
+        conn: &mut dyn BoxableConnection<MultiBackend>,
+        direction: Direction,
+    ) -> migration::Result<()> {
+        let Some(any) = conn.as_any_mut().downcast_mut::<AnyConnection>() else {
+            return Err(format!(
+                "migration `{}`: diesel gave a connection of another type than AnyConnection",
+                self.id
+            )
+            .into());
+        };
+        let migration = self
+            .set
+            .get(self.id)
+            .ok_or_else(|| Error::UnknownMigration(self.id.to_owned()))?;
+        // diesel runs each migration in its own transaction: no online forms.
+        let steps = self
+            .set
+            .plan(self.id, direction, any.backend(), Mode::OneTransaction)?;
+        if let AnyConnection::Sqlite(sqlite) = any {
+            let statements: Vec<String> = steps
+                .iter()
+                .flat_map(|s| &s.statements)
+                .map(|s| s.sql.clone())
+                .collect();
+            refuse_rebuild_with_foreign_keys_on(sqlite, self.id, &statements)?;
+        }
+        for step in &steps {
+            if data_step::function_of(step.op).is_some() {
+                data_step::run(any, migration, step.op)?;
+                continue;
+            }
+            for statement in &step.statements {
+                any.batch_execute(&statement.sql)
+                    .map_err(|error| match error {
+                        Error::Database(source) => Error::Statement {
+                            migration: self.id.to_owned(),
+                            statement: statement.sql.clone(),
+                            source,
+                        },
+                        other => other,
+                    })?;
+            }
         }
         Ok(())
     }
@@ -88,7 +163,7 @@ fn refuse_rebuild_with_foreign_keys_on(
     if crate::connection::sqlite_foreign_keys_on(sqlite)?
         && crate::connection::sqlite_is_referenced(sqlite, rebuilt)?
     {
-        return Err(Box::new(crate::Error::ForeignKeysOn {
+        return Err(Box::new(Error::ForeignKeysOn {
             migration: id.to_owned(),
             table: rebuilt.to_owned(),
         }));
@@ -132,7 +207,7 @@ macro_rules! source_for {
                         Box::new(DieselMigration {
                             set: *self,
                             id: m.id(),
-                            backend: $backend,
+                            backend: Some($backend),
                         }) as Box<dyn migration::Migration<$db>>
                     })
                     .collect())
@@ -143,3 +218,37 @@ macro_rules! source_for {
 
 source_for!(Pg, Backend::Postgres, no_guard);
 source_for!(Sqlite, Backend::Sqlite, refuse_rebuild_with_foreign_keys_on);
+
+impl migration::Migration<MultiBackend> for DieselMigration {
+    fn run(&self, conn: &mut dyn BoxableConnection<MultiBackend>) -> migration::Result<()> {
+        self.execute_any(conn, Direction::Up)
+    }
+
+    fn revert(&self, conn: &mut dyn BoxableConnection<MultiBackend>) -> migration::Result<()> {
+        self.execute_any(conn, Direction::Down)
+    }
+
+    fn metadata(&self) -> &dyn MigrationMetadata {
+        &Metadata
+    }
+
+    fn name(&self) -> &dyn MigrationName {
+        self
+    }
+}
+
+impl MigrationSource<MultiBackend> for MigrationSet {
+    fn migrations(&self) -> migration::Result<Vec<Box<dyn migration::Migration<MultiBackend>>>> {
+        Ok(self
+            .migrations()
+            .iter()
+            .map(|m| {
+                Box::new(DieselMigration {
+                    set: *self,
+                    id: m.id(),
+                    backend: None,
+                }) as Box<dyn migration::Migration<MultiBackend>>
+            })
+            .collect())
+    }
+}

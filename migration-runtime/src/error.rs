@@ -55,6 +55,28 @@ pub enum Error {
         /// The database's error.
         source: diesel::result::Error,
     },
+    /// A Rust step's function returned an error (the migration was rolled back).
+    #[error("migration `{migration}` failed in its Rust step `{function}`: {source} (rolled back)")]
+    DataStep {
+        /// The migration.
+        migration: String,
+        /// The step's function.
+        function: String,
+        /// What the function returned.
+        source: crate::connection::BoxError,
+    },
+    /// diesel's harness was given a bare backend connection, on which a Rust step cannot run.
+    #[error(
+        "migration `{migration}` has a Rust step (`{function}`), which runs on a `migration_runtime::AnyConnection`: \
+         run the migrations on one (its `run_pending_migrations`, or diesel's `MigrationHarness` on it) \
+         or through the runner (nothing was changed)"
+    )]
+    DataStepNeedsAnyConnection {
+        /// The migration.
+        migration: String,
+        /// The step's function.
+        function: String,
+    },
     /// An applied migration's steps changed since it ran.
     #[error(
         "migration `{0}` was changed after it was applied (its checksum differs): \

@@ -41,6 +41,7 @@ pub mod backup;
 pub mod catalog;
 pub mod cli;
 mod connection;
+pub mod data_step;
 pub mod dialect;
 mod diesel_source;
 mod error;
@@ -52,7 +53,8 @@ mod set;
 pub mod sqlite_functions;
 pub mod testing;
 
-pub use connection::{AnyConnection, backend_of};
+pub use connection::{AnyConnection, BoxError, MultiBackend, backend_of};
+pub use data_step::{DataStep, DataStepFn, DataStepResult};
 pub use dialect::Backend;
 pub use error::Error;
 pub use migration::{Downgrade, Migration};

@@ -2,6 +2,8 @@
 
 use migration_model::Op;
 
+use crate::data_step::DataStep;
+
 /// How a migration is undone.
 #[derive(Clone, Copy, Debug)]
 pub enum Downgrade {
@@ -22,6 +24,7 @@ pub struct Migration {
     parents: &'static [&'static str],
     up: &'static [Op],
     down: Downgrade,
+    data_steps: &'static [DataStep],
 }
 
 impl Migration {
@@ -34,6 +37,7 @@ impl Migration {
         parents: &'static [&'static str],
         up: &'static [Op],
         down: Downgrade,
+        data_steps: &'static [DataStep],
     ) -> Self {
         Migration {
             id,
@@ -42,6 +46,7 @@ impl Migration {
             parents,
             up,
             down,
+            data_steps,
         }
     }
 
@@ -68,6 +73,11 @@ impl Migration {
     /// The upgrade's steps.
     pub fn up(&self) -> &'static [Op] {
         self.up
+    }
+
+    /// The functions its Rust steps call (`run_rust(..)`, both ways).
+    pub fn data_steps(&self) -> &'static [DataStep] {
+        self.data_steps
     }
 
     /// How the migration is undone.

@@ -253,6 +253,11 @@ fn assess(op: &Op, before: &Schema, now: &Schema) -> Option<Assessment> {
             "raw SQL: what it locks is not known to the review".to_owned(),
             None,
         ),
+        Op::RunRust { function, .. } => (
+            Warning,
+            format!("Rust step `{function}`: what it locks or rewrites is not known to the review"),
+            None,
+        ),
         _ => return None,
     })
 }

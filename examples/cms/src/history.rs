@@ -3,6 +3,10 @@
 /// Every migration of the CMS, checked at compile time.
 #[migration_runtime::migrations]
 pub mod migrations {
+    use diesel::prelude::*;
+    use migration_runtime::data_step::sql_types::uuid;
+    use migration_runtime::{AnyConnection, DataStepResult};
+
     /// Members of the association.
     #[migration(id = "2024_01_10_000001")]
     fn create_members(m: &mut Up) {
@@ -154,6 +158,51 @@ pub mod migrations {
         parents = ["2024_02_05_000001", "2024_02_05_000002"]
     )]
     fn merge_notes_and_capacity(m: &mut Up) {}
+
+    /// Member emails in lower case, so that an address matches however it
+    /// was typed. Lower-cased the Unicode way ("ÉLODIE@…" becomes
+    /// "élodie@…"), which SQLite's `lower()` cannot do (it knows ASCII
+    /// only): a Rust step. The address as written is kept beside it, so the
+    /// downgrade gives it back.
+    #[migration(id = "2024_02_10_000001")]
+    fn lowercase_member_emails(m: &mut Up) {
+        m.add_column("members", "email_as_written", text().nullable());
+        m.run_rust(lowercase_emails)
+            .reverse_with(restore_emails_as_written);
+    }
+
+    /// Sees `members` as it stands at this step (`schema_at::lowercase_emails`,
+    /// with `email_as_written` just added), not as in `schema.rs`. Two
+    /// addresses that differ only by case collide on the unique email and
+    /// stop the migration, rolled back.
+    fn lowercase_emails(conn: &mut AnyConnection) -> DataStepResult {
+        use schema_at::lowercase_emails::members::dsl::*;
+        let rows: Vec<(String, String)> = members.select((id, email)).load(conn)?;
+        for (key, written) in rows {
+            diesel::update(members.find(uuid(key)))
+                .set((
+                    email.eq(written.to_lowercase()),
+                    email_as_written.eq(&written),
+                ))
+                .execute(conn)?;
+        }
+        Ok(())
+    }
+
+    /// The addresses as they were written, back.
+    fn restore_emails_as_written(conn: &mut AnyConnection) -> DataStepResult {
+        use schema_at::restore_emails_as_written::members::dsl::*;
+        let rows: Vec<(String, Option<String>)> =
+            members.select((id, email_as_written)).load(conn)?;
+        for (key, written) in rows {
+            if let Some(written) = written {
+                diesel::update(members.find(uuid(key)))
+                    .set(email.eq(written))
+                    .execute(conn)?;
+            }
+        }
+        Ok(())
+    }
 }
 
 pub use migrations::MIGRATIONS;

@@ -20,6 +20,7 @@ diesel::table! {
         #[max_length = 155]
         last_name -> Varchar,
         notes -> Nullable<Text>,
+        email_as_written -> Nullable<Text>,
     }
 }
 

@@ -14,7 +14,7 @@ use super::{Chain, ExprAst, expect_args, expr, string_list, string_literal, tabl
 /// The steps the language knows, for the "unknown step" message.
 pub const STEP_NAMES: &str = "create_table, drop_table, rename_table, add_column, drop_column, \
      rename_column, change_type, set_default, drop_default, tighten_not_null, loosen_not_null, \
-     create_index, drop_index, add_foreign_key, drop_foreign_key, backfill, sql";
+     create_index, drop_index, add_foreign_key, drop_foreign_key, backfill, sql, run_rust";
 
 /// A parsed step and where each of its parts was written.
 pub struct Step {
@@ -34,6 +34,8 @@ pub struct Step {
     pub restore: Option<ExprAst>,
     /// `.assume_no_nulls()` on `tighten_not_null`: the author vouches that no NULL is left.
     pub assume_no_nulls: bool,
+    /// `run_rust(f).reverse_with(g)`: the functions named, as written (`f`, then `g`).
+    pub functions: Vec<Ident>,
 }
 
 impl Step {
@@ -84,6 +86,7 @@ pub fn parse(statement: &Expr, receiver: &Ident) -> syn::Result<Step> {
         condition: None,
         restore: None,
         assume_no_nulls: false,
+        functions: Vec::new(),
     };
     let name_arg = |index: usize, step: &mut Step| -> syn::Result<Name> {
         let lit = string_literal(args[index])?;
@@ -288,6 +291,17 @@ pub fn parse(statement: &Expr, receiver: &Ident) -> syn::Result<Step> {
                 down: None,
             }
         }
+        "run_rust" => {
+            expect_args(&method, args, 1, "run_rust(function_of_this_module)")?;
+            allowed = &["reverse_with"];
+            let function = function_name(args[0])?;
+            let op = Op::RunRust {
+                function: Name::Owned(function.to_string()),
+                reverse: None,
+            };
+            step.functions.push(function);
+            op
+        }
         other => {
             return Err(syn::Error::new(
                 method.span(),
@@ -299,6 +313,21 @@ pub fn parse(statement: &Expr, receiver: &Ident) -> syn::Result<Step> {
         apply_modifier(&mut step, modifier, args, allowed)?;
     }
     Ok(step)
+}
+
+/// The function a Rust step calls: a plain name, since the step's typed
+/// tables are generated under that name (`schema_at::name`).
+fn function_name(expr: &Expr) -> syn::Result<Ident> {
+    match expr {
+        Expr::Path(path) if path.qself.is_none() => path.path.get_ident().cloned(),
+        _ => None,
+    }
+    .ok_or_else(|| {
+        syn::Error::new_spanned(
+            expr,
+            "expected the name of a function of this module: `run_rust(normalize_emails)`",
+        )
+    })
 }
 
 fn raw(text: String) -> RawSql {
@@ -401,6 +430,12 @@ fn apply_modifier(
             } else {
                 key.on_update = action
             }
+        }
+        (Op::RunRust { reverse, .. }, "reverse_with") => {
+            expect_args(modifier, args, 1, "reverse_with(function_of_this_module)")?;
+            let function = function_name(args[0])?;
+            *reverse = Some(Name::Owned(function.to_string()));
+            step.functions.push(function);
         }
         (Op::Sql { down, .. }, "reverse_with") => {
             *down = Some(raw(one_string()?.into_owned()));

@@ -146,6 +146,7 @@ pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>, String> {
             ..
         } => sql::update(dialect, table, column, value, only_where.as_ref())?,
         Op::Sql { up, .. } => up.postgres.to_string(),
+        Op::RunRust { function, .. } => sql::rust_step_note(function),
     };
     Ok(vec![statement])
 }

@@ -306,3 +306,11 @@ pub fn update<D: Dialect + ?Sized>(
     }
     Ok(sql)
 }
+
+/// What a Rust step is in SQL: a comment saying it runs only through the
+/// runner (SQL cannot call Rust), so offline SQL shows where it belongs.
+pub fn rust_step_note(function: &str) -> String {
+    format!(
+        "-- Rust step `{function}`: runs only through the runner or an AnyConnection, not as SQL"
+    )
+}

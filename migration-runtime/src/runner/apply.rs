@@ -11,8 +11,9 @@ use std::time::Instant;
 
 use migration_model::Op;
 
-use super::segments::{self, Segment};
+use super::segments::{self, Segment, Work};
 use super::{Runner, history, lock, timeouts};
+use crate::data_step;
 use crate::dialect::{Backend, Statement, quote_ident, quote_text};
 use crate::error::Error;
 use crate::migration::Migration;
@@ -119,7 +120,7 @@ impl Runner<'_> {
                         }
                     };
                     self.retrying(id, |runner| {
-                        runner.transaction(id, statements, &bookkeeping)
+                        runner.transaction(migration, statements, &bookkeeping)
                     })?;
                     marked = true;
                 }
@@ -199,27 +200,34 @@ impl Runner<'_> {
         result
     }
 
-    /// Runs `statements` and `bookkeeping` in one transaction, or none of them.
+    /// Runs `work` and `bookkeeping` in one transaction, or none of them.
     fn transaction(
         &mut self,
-        id: &str,
-        statements: &[&str],
+        migration: &Migration,
+        work: &[Work],
         bookkeeping: &str,
     ) -> Result<(), Error> {
+        let id = migration.id();
         let backend = self.conn.backend();
         if self.single_transaction {
             // Inside the run's own transaction (see `run_all`).
-            for statement in statements {
-                self.execute(id, statement)?;
-            }
+            self.run_work(migration, work)?;
             return self.conn.batch_execute(bookkeeping);
         }
         // PostgreSQL: the whole transaction in one round trip; a failure is
         // then replayed statement by statement (and rolled back) to name the
-        // statement at fault. SQLite runs in-process: statement by statement.
-        if backend == Backend::Postgres {
+        // statement at fault. SQLite runs in-process, and a Rust step runs
+        // on the connection between statements: one by one.
+        let statements: Option<Vec<&str>> = work
+            .iter()
+            .map(|item| match item {
+                Work::Sql(sql) => Some(*sql),
+                Work::Rust(_) => None,
+            })
+            .collect();
+        if let (Backend::Postgres, Some(statements)) = (backend, statements) {
             let mut batch = String::from("BEGIN;\n");
-            for statement in statements {
+            for statement in &statements {
                 batch.push_str(statement);
                 batch.push_str(";\n");
             }
@@ -233,16 +241,18 @@ impl Runner<'_> {
                         // Replaying would only wait for the same lock again.
                         return Err(error);
                     }
-                    Err(self.find_failing_statement(id, statements).unwrap_or(error))
+                    Err(self
+                        .find_failing_statement(id, &statements)
+                        .unwrap_or(error))
                 }
             };
         }
         self.conn.batch_execute(lock::begin(backend))?;
         let result = (|| {
-            for statement in statements {
-                self.execute(id, statement)?;
+            self.run_work(migration, work)?;
+            if backend == Backend::Sqlite {
+                self.check_sqlite_foreign_keys(id)?;
             }
-            self.check_sqlite_foreign_keys(id)?;
             self.conn.batch_execute(bookkeeping)
         })();
         match result {
@@ -253,6 +263,17 @@ impl Runner<'_> {
                 Err(error)
             }
         }
+    }
+
+    /// Runs each statement, and each Rust step's function, in order.
+    fn run_work(&mut self, migration: &Migration, work: &[Work]) -> Result<(), Error> {
+        for item in work {
+            match item {
+                Work::Sql(statement) => self.execute(migration.id(), statement)?,
+                Work::Rust(op) => data_step::run(self.conn, migration, op)?,
+            }
+        }
+        Ok(())
     }
 
     /// Replays `statements` in a transaction that is rolled back, and

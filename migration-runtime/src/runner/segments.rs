@@ -2,14 +2,26 @@
 //! one. Most migrations are a single transaction; lock-friendly PostgreSQL
 //! forms and batched backfills cut it where a commit must come between.
 
+use migration_model::Op;
+
+use crate::data_step;
 use crate::dialect::{Placement, Statement};
 use crate::set::PlannedStep;
+
+/// What runs inside a transaction.
+#[derive(Clone, Copy, Debug)]
+pub enum Work<'p> {
+    /// A SQL statement.
+    Sql(&'p str),
+    /// A Rust data step, run on the connection between the statements.
+    Rust(&'static Op),
+}
 
 /// One unit of a migration, committed (or run) on its own.
 #[derive(Debug)]
 pub enum Segment<'p> {
-    /// Statements that commit together.
-    Transaction(Vec<&'p str>),
+    /// Work that commits together.
+    Transaction(Vec<Work<'p>>),
     /// One statement run outside any transaction.
     Alone(&'p Statement),
     /// A batched backfill: each batch its own transaction.
@@ -26,19 +38,23 @@ pub fn split<'p>(
     is_batched: impl Fn(&PlannedStep) -> bool,
 ) -> Vec<Segment<'p>> {
     let mut segments = Vec::new();
-    let mut current: Vec<&'p str> = Vec::new();
+    let mut current: Vec<Work<'p>> = Vec::new();
     for step in steps {
         if batches && is_batched(step) {
             close(&mut segments, &mut current);
             segments.push(Segment::Batched(step));
             continue;
         }
+        if data_step::function_of(step.op).is_some() {
+            current.push(Work::Rust(step.op));
+            continue;
+        }
         for statement in &step.statements {
             match statement.placement {
-                Placement::InTransaction => current.push(&statement.sql),
+                Placement::InTransaction => current.push(Work::Sql(&statement.sql)),
                 Placement::NewTransaction => {
                     close(&mut segments, &mut current);
-                    current.push(&statement.sql);
+                    current.push(Work::Sql(&statement.sql));
                 }
                 Placement::Alone => {
                     close(&mut segments, &mut current);
@@ -52,7 +68,7 @@ pub fn split<'p>(
 }
 
 /// Ends the transaction being gathered, if it has anything in it.
-fn close<'p>(segments: &mut Vec<Segment<'p>>, current: &mut Vec<&'p str>) {
+fn close<'p>(segments: &mut Vec<Segment<'p>>, current: &mut Vec<Work<'p>>) {
     if !current.is_empty() {
         segments.push(Segment::Transaction(std::mem::take(current)));
     }

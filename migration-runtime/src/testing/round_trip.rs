@@ -238,7 +238,9 @@ fn touched_schema(migration: &Migration, schema: &Schema) -> Schema {
     let mut tables: Vec<&str> = Vec::new();
     for op in ops {
         match op {
-            migration_model::Op::Sql { .. } => return schema.clone(),
+            migration_model::Op::Sql { .. } | migration_model::Op::RunRust { .. } => {
+                return schema.clone();
+            }
             migration_model::Op::RenameTable { from, to } => {
                 tables.extend([from.as_ref(), to.as_ref()])
             }
