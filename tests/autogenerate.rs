@@ -435,6 +435,19 @@ fn revision_help_explains_autogenerate() {
 }
 
 #[test]
+fn hints_need_autogenerate() {
+    let error = Cli::try_parse_with_defaults(
+        ["app", "revision", "-m", "x", "--rename", "a=b"],
+        "unused.db",
+        "unused.rs",
+    )
+    .expect_err("--rename alone is refused");
+    assert!(error.to_string().contains("--autogenerate"), "{error}");
+    Cli::try_parse_with_defaults(["app", "revision", "-m", "x"], "unused.db", "unused.rs")
+        .expect("a plain revision needs no schema.rs");
+}
+
+#[test]
 fn without_a_database_url_no_database_is_read() {
     let cli = Cli::try_parse_with_defaults(
         ["app", "revision", "--autogenerate", "-m", "x"],

@@ -100,11 +100,11 @@ pub enum Command {
         #[arg(long)]
         autogenerate: bool,
         /// The diesel `schema.rs` the application compiles against (for --autogenerate).
-        #[arg(long, default_value = "src/schema.rs")]
+        #[arg(long, default_value = "src/schema.rs", requires = "autogenerate")]
         schema_rs: std::path::PathBuf,
         /// A rename instead of a drop and an add (for --autogenerate): `table.old=new`
         /// for a column, `old=new` for a table; may be repeated.
-        #[arg(long, value_name = "OLD=NEW")]
+        #[arg(long, value_name = "OLD=NEW", requires = "autogenerate")]
         rename: Vec<crate::autogenerate::Rename>,
     },
     /// Write a migration that merges two heads into the history file.
