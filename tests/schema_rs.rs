@@ -97,3 +97,20 @@ fn check_fails_when_schema_rs_drifted_from_the_head() {
     std::fs::remove_file(database).expect("clean up");
     std::fs::remove_file(drifted).expect("clean up");
 }
+
+#[test]
+fn foreign_keys_are_compared_with_joinable() {
+    let source = std::fs::read_to_string(SCHEMA_RS).expect("read schema.rs");
+    let drifted = source.replace(
+        "diesel::joinable!(event_participants -> members (member_id));",
+        "diesel::joinable!(users -> members (id));",
+    );
+    let differences = schema_rs_differences(cms::history::MIGRATIONS, &drifted).expect("parse");
+    assert_eq!(
+        differences,
+        [
+            "foreign key `event_participants_member_id_fkey` (event_participants.member_id -> members) has no joinable! in schema.rs",
+            "joinable!(users -> members (id)) in schema.rs has no foreign key at head",
+        ]
+    );
+}

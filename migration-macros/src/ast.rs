@@ -80,7 +80,7 @@ impl History {
                     let attr = find_attr(&function.attrs, "downgrade");
                     match history.migrations.last_mut() {
                         Some(migration) if migration.down.is_none() => {
-                            match parse_body(&function, "Down") {
+                            match parse_body(&function, "Down", &migration.id()) {
                                 Ok(steps) => migration.down = Some((function.sig.ident.clone(), steps)),
                                 Err(error) => errors.push(error),
                             }
@@ -148,7 +148,7 @@ impl Migration {
                 "a migration id cannot be empty",
             ));
         }
-        let up = parse_body(&function, "Up")?;
+        let up = parse_body(&function, "Up", &id.value())?;
         Ok(Migration {
             name: function.sig.ident.clone(),
             id,
@@ -167,7 +167,7 @@ impl Migration {
 }
 
 /// Parses `fn name(m: &mut Up) { m.step(..); ... }` into steps.
-fn parse_body(function: &ItemFn, expected_type: &str) -> syn::Result<Vec<Step>> {
+fn parse_body(function: &ItemFn, expected_type: &str, id: &str) -> syn::Result<Vec<Step>> {
     let receiver = receiver_name(function, expected_type)?;
     let mut errors = Errors::default();
     let mut steps = Vec::new();
@@ -176,6 +176,10 @@ fn parse_body(function: &ItemFn, expected_type: &str) -> syn::Result<Vec<Step>> 
             Stmt::Expr(expr, Some(_)) => expr,
             Stmt::Expr(expr, None) => {
                 errors.push(syn::Error::new_spanned(expr, "end each step with `;`"));
+                continue;
+            }
+            Stmt::Macro(todo) if todo.mac.path.is_ident("todo") => {
+                errors.push(decision_left(todo, id));
                 continue;
             }
             other => {
@@ -193,6 +197,20 @@ fn parse_body(function: &ItemFn, expected_type: &str) -> syn::Result<Vec<Step>> 
     }
     errors.finish()?;
     Ok(steps)
+}
+
+/// `todo!("what to decide")`: a decision left to the author (as
+/// `revision --autogenerate` writes them). The migration does not compile
+/// until it is made, and the message says what it is.
+fn decision_left(todo: &syn::StmtMacro, id: &str) -> syn::Error {
+    let what = todo
+        .mac
+        .parse_body::<LitStr>()
+        .map_or_else(|_| todo.mac.tokens.to_string(), |text| text.value());
+    syn::Error::new_spanned(
+        &todo.mac,
+        format!("migration `{id}`: to decide: {what} (then delete this `todo!`)"),
+    )
 }
 
 fn receiver_name(function: &ItemFn, expected_type: &str) -> syn::Result<Ident> {

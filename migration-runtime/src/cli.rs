@@ -59,6 +59,12 @@ pub struct Cli {
     /// Pause between two batches of a batched backfill (milliseconds), leaving room for the application's writes.
     #[arg(long, global = true, default_value_t = 0, value_name = "MS")]
     pub batch_pause_ms: u64,
+    /// Whether the database URL was given (`--database-url` or
+    /// `DATABASE_URL`) rather than left to the default: `revision
+    /// --autogenerate` reads the live database only then. Set by
+    /// [`Cli::try_parse_with_defaults`].
+    #[arg(skip)]
+    pub database_url_given: bool,
     /// What to do (default: upgrade).
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -90,11 +96,29 @@ pub enum Command {
     Heads,
     /// The migrations more than one migration comes after (where history branched).
     Branches,
-    /// Write a new, empty migration after the head into the history file.
+    /// Write a new migration after the head into the history file: empty,
+    /// or with `--autogenerate` the steps that bring the head to `schema.rs`.
+    #[command(
+        after_help = "With --autogenerate, steps that lose data (drop_table, drop_column, a narrowing \
+                            change_type, tighten_not_null, a NOT NULL column without a default) are written \
+                            with a comment, and do not compile until you give their way back; a `todo!(..)` \
+                            says what else to decide. With --database-url (or DATABASE_URL), the live \
+                            database is first compared with its applied migrations, and drift is reported."
+    )]
     Revision {
         /// What the migration does (its doc comment and function name).
         #[arg(short, long)]
         message: String,
+        /// Write the steps from the head of history to `--schema-rs`.
+        #[arg(long)]
+        autogenerate: bool,
+        /// The diesel `schema.rs` the application compiles against (for --autogenerate).
+        #[arg(long, default_value = "src/schema.rs", requires = "autogenerate")]
+        schema_rs: std::path::PathBuf,
+        /// A rename instead of a drop and an add (for --autogenerate): `table.old=new`
+        /// for a column, `old=new` for a table; may be repeated.
+        #[arg(long, value_name = "OLD=NEW", requires = "autogenerate")]
+        rename: Vec<crate::autogenerate::Rename>,
     },
     /// Write a migration that merges two heads into the history file.
     Merge {
@@ -164,6 +188,31 @@ pub enum Command {
     },
 }
 
+impl Cli {
+    /// Parses `args` (the program name first) as [`main`] does, with
+    /// `default_url` and `history_file` as the defaults of
+    /// `--database-url` and `--history-file`.
+    pub fn try_parse_with_defaults<I, T>(
+        args: I,
+        default_url: &'static str,
+        history_file: &'static str,
+    ) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let matches = Cli::command()
+            .mut_arg("database_url", |arg| arg.default_value(default_url))
+            .mut_arg("history_file", |arg| arg.default_value(history_file))
+            .try_get_matches_from(args)?;
+        let mut cli = Cli::from_arg_matches(&matches)?;
+        cli.database_url_given = matches
+            .value_source("database_url")
+            .is_some_and(|source| source != clap::parser::ValueSource::DefaultValue);
+        Ok(cli)
+    }
+}
+
 /// Parses the process's arguments and runs the command on `set`; the
 /// database is `default_url` unless `--database-url` or `DATABASE_URL` say
 /// otherwise (a `.env` file in the working folder counts), and
@@ -172,12 +221,7 @@ pub fn main(set: MigrationSet, default_url: &'static str, history_file: &'static
     // `DATABASE_URL` and friends may come from a `.env` file in the working
     // folder; variables already set win, and no file is no error.
     let _ = dotenvy::dotenv();
-    let command = Cli::command()
-        .mut_arg("database_url", |arg| arg.default_value(default_url))
-        .mut_arg("history_file", |arg| arg.default_value(history_file));
-    let parsed = command
-        .try_get_matches()
-        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let parsed = Cli::try_parse_with_defaults(std::env::args_os(), default_url, history_file);
     let cli = match parsed {
         Ok(cli) => cli,
         Err(error) => {
@@ -263,7 +307,17 @@ pub fn run(set: MigrationSet, mut cli: Cli, out: &mut impl Write) -> Result<Exit
                 }
             }
         }
-        Command::Revision { message } => {
+        Command::Revision {
+            message,
+            autogenerate: true,
+            schema_rs,
+            rename,
+        } => {
+            return crate::autogenerate::cli::revision(
+                set, &cli, &message, &schema_rs, &rename, out,
+            );
+        }
+        Command::Revision { message, .. } => {
             let heads = set.heads();
             let parents: Vec<&str> = heads.iter().map(|m| m.id()).collect();
             if parents.len() > 1 {
@@ -423,7 +477,7 @@ fn run_connected(
             if let Some(path) = schema_rs {
                 let source = std::fs::read_to_string(&path)
                     .map_err(|e| format!("reading {}: {e}", path.display()))?;
-                for difference in crate::testing::schema_rs_differences(set, &source)? {
+                for difference in crate::schema_rs::schema_rs_differences(set, &source)? {
                     problems.push(format!("{}: {difference}", path.display()));
                 }
             }

@@ -137,6 +137,9 @@ pub enum Error {
     /// A `schema.rs` could not be read.
     #[error("schema.rs: {0}")]
     SchemaRs(String),
+    /// `revision --autogenerate` cannot write the migration `schema.rs` asks for.
+    #[error("autogenerate: {0}")]
+    Autogenerate(String),
     /// A new migration could not be written into the history file.
     #[error("revision: {0}")]
     Revision(String),

@@ -37,6 +37,7 @@
 //!
 //! The language, step by step, is in the README.
 
+pub mod autogenerate;
 pub mod backup;
 pub mod catalog;
 pub mod cli;
@@ -49,6 +50,7 @@ mod migration;
 pub mod review;
 pub mod revision;
 pub mod runner;
+pub mod schema_rs;
 mod set;
 pub mod sqlite_functions;
 pub mod testing;

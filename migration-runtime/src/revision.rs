@@ -67,9 +67,21 @@ pub fn function_name(message: &str) -> String {
     }
 }
 
-/// Appends a new, empty migration to the `#[migrations]` module in `file`;
-/// returns its id.
+/// Appends a new, empty migration to the `#[migrations]` module in `file`.
 pub fn write(file: &Path, id: &str, message: &str, parents: &[&str]) -> Result<(), Error> {
+    let body = "        // The steps, for example: m.add_column(\"members\", \"phone\", varchar(20).nullable());\n";
+    write_with_body(file, id, message, parents, body)
+}
+
+/// Appends a new migration to the `#[migrations]` module in `file`, with
+/// `body` (whole lines, indented for a function in the module) as its steps.
+pub fn write_with_body(
+    file: &Path,
+    id: &str,
+    message: &str,
+    parents: &[&str],
+    body: &str,
+) -> Result<(), Error> {
     let source = std::fs::read_to_string(file)
         .map_err(|e| Error::Revision(format!("reading {}: {e}", file.display())))?;
     let parsed = syn::parse_file(&source)
@@ -112,8 +124,7 @@ pub fn write(file: &Path, id: &str, message: &str, parents: &[&str]) -> Result<(
         .map(|line| format!("    /// {line}\n"))
         .collect();
     let stub = format!(
-        "\n{doc}    #[migration(id = {id:?}{parent})]\n    fn {}(m: &mut Up) {{\n        \
-         // The steps, for example: m.add_column(\"members\", \"phone\", varchar(20).nullable());\n    }}\n",
+        "\n{doc}    #[migration(id = {id:?}{parent})]\n    fn {}(m: &mut Up) {{\n{body}    }}\n",
         function_name(message)
     );
     let before = source[..offset].trim_end_matches([' ', '\t']);

@@ -11,7 +11,8 @@ mod generated_rows;
 mod round_trip;
 mod schema_rs;
 
+pub use crate::schema_rs::schema_rs_differences;
 pub use databases::{PgTestDatabase, TEST_DATABASE_URL, sqlite_memory};
 pub use generated_rows::{ROWS, generated_rows};
 pub use round_trip::{Contents, DataLoss, RoundTripFailure, check_round_trip, contents};
-pub use schema_rs::{assert_schema_rs_matches, schema_rs_differences};
+pub use schema_rs::assert_schema_rs_matches;
