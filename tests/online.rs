@@ -397,6 +397,22 @@ fn a_foreign_key_is_validated_apart_and_checked_in_the_end() {
             && message.contains("VALIDATE CONSTRAINT \"pets_owner_id_fkey\""),
         "{message}"
     );
+    assert_eq!(
+        value(
+            &mut conn,
+            "SELECT CAST(count(*) AS TEXT) AS v FROM pg_constraint WHERE conname = 'pets_owner_id_fkey'"
+        ),
+        "0",
+        "the key added NOT VALID before the failed validation is dropped again"
+    );
+    assert_eq!(
+        value(
+            &mut conn,
+            "SELECT CAST(count(*) AS TEXT) AS v FROM __migration_history WHERE state <> 'applied'"
+        ),
+        "0",
+        "no partly applied mark is left"
+    );
 
     conn.batch_execute("INSERT INTO owners (id) VALUES (2)")
         .expect("fix the data");

@@ -93,6 +93,20 @@ pub enum Error {
         /// The applied one that depends on it.
         applied: String,
     },
+    /// A migration cut into several transactions failed in a later one, and
+    /// what the earlier ones committed could not be undone.
+    #[error(
+        "{source}; what its earlier transactions committed stays, as it could not be undone ({why}): \
+         the migration is marked partly applied; fix the cause and run `upgrade` to finish it"
+    )]
+    PartlyApplied {
+        /// The migration.
+        migration: String,
+        /// The failure.
+        source: Box<Error>,
+        /// Why the committed part could not be undone.
+        why: String,
+    },
     /// A runner stopped while a statement ran outside a transaction.
     #[error(
         "migration `{migration}` was interrupted while `{statement}` ran outside a transaction, \

@@ -56,6 +56,15 @@ impl Backend {
             .collect())
     }
 
+    /// What undoes the committed phases of `op`'s lock-friendly form when a
+    /// later phase failed (see [`render_placed`](Self::render_placed)).
+    pub fn undo_partial(self, op: &Op) -> Vec<String> {
+        match self {
+            Backend::Postgres => postgres_online::undo_partial(op),
+            Backend::Sqlite => Vec::new(),
+        }
+    }
+
     /// The SQL for an expression over a row, as this backend evaluates it.
     pub fn render_expr(self, expr: &migration_model::Expr) -> Result<String, String> {
         match self {

@@ -75,6 +75,29 @@ pub fn render(op: &Op, before: &Schema) -> Option<Vec<Statement>> {
     }
 }
 
+/// What undoes the phases of `op`'s lock-friendly form that committed before
+/// a later phase failed: the NOT VALID check or key is dropped. Safe to run
+/// whatever phase was reached.
+pub fn undo_partial(op: &Op) -> Vec<String> {
+    match op {
+        Op::SetNullable {
+            table,
+            column,
+            nullable: false,
+        } => vec![format!(
+            "ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}",
+            quote_ident(table),
+            quote_ident(&not_null_check_name(table, column))
+        )],
+        Op::AddForeignKey { table, key } => vec![format!(
+            "ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}",
+            quote_ident(table),
+            quote_ident(&key.name)
+        )],
+        _ => Vec::new(),
+    }
+}
+
 /// The name of the temporary check that proves `table.column` has no NULL:
 /// readable when it fits PostgreSQL's 63 bytes, a digest when it does not
 /// (PostgreSQL would truncate it, and two long names could then collide).

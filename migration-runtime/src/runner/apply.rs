@@ -74,7 +74,7 @@ impl Runner<'_> {
             .set
             .plan(id, Direction::Up, self.conn.backend(), Mode::Online)?;
         match segments::split(&steps, true, |step| batch_key(step).is_some()).get(segment) {
-            Some(Segment::Alone(statement)) => Ok((*statement).clone()),
+            Some((Segment::Alone(statement), _)) => Ok((*statement).clone()),
             _ => Err(Error::Model {
                 migration: id.to_owned(),
                 message: format!(
@@ -106,9 +106,9 @@ impl Runner<'_> {
         // Whether the database already holds this migration's mark.
         let mut marked = resumed.is_some();
         let last = segments.len() - 1;
-        for (k, segment) in segments.iter().enumerate().skip(first) {
-            match segment {
-                Segment::Transaction(statements) => {
+        for (k, (segment, start)) in segments.iter().enumerate().skip(first) {
+            let result = match segment {
+                Segment::Transaction(work) => {
                     let bookkeeping = if k < last {
                         history::mark_in_progress(migration, k + 1)
                     } else {
@@ -120,21 +120,35 @@ impl Runner<'_> {
                         }
                     };
                     self.retrying(id, |runner| {
-                        runner.transaction(migration, statements, &bookkeeping)
-                    })?;
-                    marked = true;
+                        runner.transaction(migration, work, &bookkeeping)
+                    })
                 }
-                Segment::Alone(statement) => {
-                    self.alone(migration, k, statement)?;
-                    marked = true;
-                }
-                Segment::Batched(step) => {
+                Segment::Alone(statement) => self.alone(migration, k, statement),
+                Segment::Batched(step) => (|| {
                     if !marked {
                         self.conn
                             .batch_execute(&history::mark_in_progress(migration, k))?;
                         marked = true;
                     }
-                    self.run_batches(id, step, k, progress.take())?;
+                    self.run_batches(id, step, k, progress.take())
+                })(),
+            };
+            match result {
+                Ok(()) => marked = true,
+                // Nothing of this migration is committed: the failed
+                // transaction rolled back, as a one-transaction migration does.
+                Err(error) if !marked && !matches!(segment, Segment::Alone(_)) => {
+                    return Err(error);
+                }
+                Err(error) => {
+                    return match self.compensate(migration, (segment, *start)) {
+                        Ok(()) => Err(error),
+                        Err(why) => Err(Error::PartlyApplied {
+                            migration: id.to_owned(),
+                            source: Box::new(error),
+                            why,
+                        }),
+                    };
                 }
             }
         }

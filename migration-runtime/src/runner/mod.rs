@@ -10,6 +10,7 @@
 //! midway resumes where the mark says (see `apply`).
 
 mod apply;
+mod compensate;
 mod history;
 mod lock;
 mod segments;

@@ -28,48 +28,88 @@ pub enum Segment<'p> {
     Batched(&'p PlannedStep),
 }
 
-/// Cuts `steps` into segments. With `batches`, a batched backfill on a
-/// table with a single-column key is a segment of its own; otherwise it is
-/// one `UPDATE` in the transaction around it. The last segment is always a
-/// transaction: the history rows commit with it.
+/// Where a segment starts in the migration's steps: the step its first
+/// work belongs to, and whether that step already ran part of its work in
+/// an earlier segment (a lock-friendly form cut in phases).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Start {
+    /// The step's position in the migration.
+    pub step: usize,
+    /// Whether the step began in an earlier segment.
+    pub midway: bool,
+}
+
+/// Cuts `steps` into segments, each with where it starts. With `batches`,
+/// a batched backfill on a table with a single-column key is a segment of
+/// its own; otherwise it is one `UPDATE` in the transaction around it. The
+/// last segment is always a transaction: the history rows commit with it.
 pub fn split<'p>(
     steps: &'p [PlannedStep],
     batches: bool,
     is_batched: impl Fn(&PlannedStep) -> bool,
-) -> Vec<Segment<'p>> {
-    let mut segments = Vec::new();
-    let mut current: Vec<Work<'p>> = Vec::new();
-    for step in steps {
+) -> Vec<(Segment<'p>, Start)> {
+    let mut cutter = Cutter::default();
+    for (index, step) in steps.iter().enumerate() {
+        let here = Start {
+            step: index,
+            midway: false,
+        };
         if batches && is_batched(step) {
-            close(&mut segments, &mut current);
-            segments.push(Segment::Batched(step));
+            cutter.close();
+            cutter.segments.push((Segment::Batched(step), here));
             continue;
         }
         if data_step::function_of(step.op).is_some() {
-            current.push(Work::Rust(step.op));
+            cutter.push(Work::Rust(step.op), here);
             continue;
         }
-        for statement in &step.statements {
+        for (k, statement) in step.statements.iter().enumerate() {
+            let here = Start {
+                step: index,
+                midway: k > 0,
+            };
             match statement.placement {
-                Placement::InTransaction => current.push(Work::Sql(&statement.sql)),
+                Placement::InTransaction => cutter.push(Work::Sql(&statement.sql), here),
                 Placement::NewTransaction => {
-                    close(&mut segments, &mut current);
-                    current.push(Work::Sql(&statement.sql));
+                    cutter.close();
+                    cutter.push(Work::Sql(&statement.sql), here);
                 }
                 Placement::Alone => {
-                    close(&mut segments, &mut current);
-                    segments.push(Segment::Alone(statement));
+                    cutter.close();
+                    cutter.segments.push((Segment::Alone(statement), here));
                 }
             }
         }
     }
-    segments.push(Segment::Transaction(current));
-    segments
+    let end = Start {
+        step: steps.len(),
+        midway: false,
+    };
+    let last = std::mem::take(&mut cutter.current);
+    let start = cutter.start.unwrap_or(end);
+    cutter.segments.push((Segment::Transaction(last), start));
+    cutter.segments
 }
 
-/// Ends the transaction being gathered, if it has anything in it.
-fn close<'p>(segments: &mut Vec<Segment<'p>>, current: &mut Vec<Work<'p>>) {
-    if !current.is_empty() {
-        segments.push(Segment::Transaction(std::mem::take(current)));
+/// The segments cut so far and the transaction being gathered.
+#[derive(Default)]
+struct Cutter<'p> {
+    segments: Vec<(Segment<'p>, Start)>,
+    current: Vec<Work<'p>>,
+    start: Option<Start>,
+}
+
+impl<'p> Cutter<'p> {
+    fn push(&mut self, work: Work<'p>, here: Start) {
+        self.start.get_or_insert(here);
+        self.current.push(work);
+    }
+
+    /// Ends the transaction being gathered, if it has anything in it.
+    fn close(&mut self) {
+        if let Some(start) = self.start.take() {
+            let work = std::mem::take(&mut self.current);
+            self.segments.push((Segment::Transaction(work), start));
+        }
     }
 }

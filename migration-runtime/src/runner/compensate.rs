@@ -1,0 +1,87 @@
+//! Undoing what a migration cut into several transactions committed before
+//! one of its later phases failed, so that a failed migration leaves the
+//! database as it was, as a one-transaction migration does.
+//!
+//! What committed is known from where the failing segment starts: every
+//! step before it ran whole (a batched backfill counts as run: its batches
+//! are undone with it), and a lock-friendly step cut in phases may have run
+//! its first phases. The inverse of the whole steps is derived as a
+//! downgrade is; the phases of the cut step are undone by the dialect.
+
+use migration_model::{Op, reverse};
+
+use super::segments::{Segment, Start};
+use super::{Runner, history, lock};
+use crate::data_step;
+use crate::migration::Migration;
+
+impl Runner<'_> {
+    /// Undoes what `migration`'s upgrade committed before `failed` (the
+    /// segment that failed, where it starts) in one transaction, and
+    /// forgets its in-progress mark. `Err` says why it could not.
+    pub(super) fn compensate(
+        &mut self,
+        migration: &Migration,
+        failed: (&Segment, Start),
+    ) -> Result<(), String> {
+        let (segment, start) = failed;
+        let ops = migration.up();
+        let done = match segment {
+            Segment::Batched(_) => start.step + 1,
+            _ => start.step,
+        };
+        let cut = match segment {
+            Segment::Transaction(_) if start.midway => ops.get(start.step),
+            _ => None,
+        };
+        let before = self
+            .set
+            .schema_before(migration.id())
+            .map_err(|e| e.to_string())?;
+        let inverse = reverse(&ops[..done], &before).map_err(|lossy| {
+            lossy
+                .iter()
+                .map(|l| l.reason.clone())
+                .collect::<Vec<_>>()
+                .join("; ")
+        })?;
+        let mut schema = before;
+        schema
+            .apply_all(&ops[..done])
+            .map_err(|e| e.message.clone())?;
+        let backend = self.conn.backend();
+        let mut work: Vec<Result<String, &Op>> = cut
+            .map(|op| backend.undo_partial(op))
+            .unwrap_or_default()
+            .into_iter()
+            .map(Ok)
+            .collect();
+        for op in &inverse {
+            if data_step::function_of(op).is_some() {
+                work.push(Err(op));
+            } else {
+                work.extend(backend.render(op, &schema)?.into_iter().map(Ok));
+            }
+            schema.apply(op).map_err(|e| e.message.clone())?;
+        }
+        self.conn
+            .batch_execute(lock::begin(backend))
+            .map_err(|e| e.to_string())?;
+        let result = (|| {
+            for item in &work {
+                match item {
+                    Ok(sql) => self.execute(migration.id(), sql)?,
+                    Err(op) => data_step::run(self.conn, migration, op)?,
+                }
+            }
+            self.conn.batch_execute(&history::forget(migration.id()))
+        })();
+        match result {
+            Ok(()) => self.conn.batch_execute("COMMIT").map_err(|e| e.to_string()),
+            Err(error) => {
+                let _ = self.conn.batch_execute("ROLLBACK");
+                Err(error.to_string())
+            }
+        }
+    }
+}
