@@ -642,27 +642,42 @@ fn show(
 
 /// Writes planned steps as SQL a plain `psql` session can run: each
 /// transaction between `BEGIN` and `COMMIT`, statements that must run
-/// outside a transaction on their own.
+/// outside a transaction on their own, and a batched backfill as the one
+/// `UPDATE` it stands for, with how the runner cuts it.
 fn write_transactions(
     out: &mut impl Write,
     steps: &[crate::set::PlannedStep],
     indent: &str,
 ) -> Result<(), BoxError> {
     let mut open = false;
-    for statement in steps.iter().flat_map(|step| &step.statements) {
-        let starts_anew = statement.placement != Placement::InTransaction;
-        if open && starts_anew {
-            writeln!(out, "{indent}COMMIT;")?;
-            open = false;
+    for step in steps {
+        let batch = match step.op {
+            crate::model::Op::Backfill {
+                batch_size: Some(rows),
+                ..
+            } => Some(rows),
+            _ => None,
+        };
+        for statement in &step.statements {
+            let starts_anew = statement.placement != Placement::InTransaction || batch.is_some();
+            if open && starts_anew {
+                writeln!(out, "{indent}COMMIT;")?;
+                open = false;
+            }
+            if let Some(rows) = batch {
+                writeln!(
+                    out,
+                    "{indent}-- in batches of {rows} rows in key order, each its own transaction:"
+                )?;
+            } else if statement.placement == Placement::Alone {
+                writeln!(out, "{indent}-- outside a transaction:")?;
+            } else if !open {
+                writeln!(out, "{indent}BEGIN;")?;
+                open = true;
+            }
+            let nl = format!("\n{indent}");
+            writeln!(out, "{indent}{};", statement.sql.replace('\n', &nl))?;
         }
-        if statement.placement == Placement::Alone {
-            writeln!(out, "{indent}-- outside a transaction:")?;
-        } else if !open {
-            writeln!(out, "{indent}BEGIN;")?;
-            open = true;
-        }
-        let nl = format!("\n{indent}");
-        writeln!(out, "{indent}{};", statement.sql.replace('\n', &nl))?;
     }
     if open {
         writeln!(out, "{indent}COMMIT;")?;
