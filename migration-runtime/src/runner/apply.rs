@@ -357,11 +357,14 @@ impl Runner<'_> {
                     }
                 }
             })?;
-            if let Some(bar) = &bar {
-                bar.inc(u64::from(size));
-            }
             match upto {
-                Some(upto) => after = Some(upto),
+                Some(upto) => {
+                    // Every batch but the last covers exactly `size` keys.
+                    if let Some(bar) = &bar {
+                        bar.inc(u64::from(size));
+                    }
+                    after = Some(upto);
+                }
                 None => {
                     if let Some(bar) = bar {
                         bar.finish_and_clear();
@@ -408,7 +411,7 @@ impl Runner<'_> {
             .unwrap_or(0);
         let bar = indicatif::ProgressBar::new(rows);
         if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{msg} [{bar:30}] {pos}/{len} rows, {per_sec}, {eta} left",
+            "{msg} [{bar:30}] {human_pos}/{human_len} rows, {elapsed} elapsed, {eta} left",
         ) {
             bar.set_style(style.progress_chars("=> "));
         }
