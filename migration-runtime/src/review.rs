@@ -55,6 +55,31 @@ impl fmt::Display for Finding {
 }
 
 /// The findings for the migrations `ids` of `set`, in order.
+///
+/// ```
+/// #[migration_runtime::migrations]
+/// mod history {
+///     #[migration(id = "2024_01_10_000001")]
+///     fn create_members(m: &mut Up) {
+///         m.create_table("members", |t| {
+///             t.id("id");
+///             t.column("code", text());
+///         });
+///     }
+///
+///     #[migration(id = "2024_01_12_000001", irreversible = "codes are re-issued")]
+///     fn codes_as_numbers(m: &mut Up) {
+///         m.change_type("members", "code", bigint()).using(cast(col("code"), bigint()));
+///     }
+/// }
+///
+/// use migration_runtime::review::{Severity, review};
+///
+/// let findings = review(history::MIGRATIONS, &["2024_01_12_000001"])?;
+/// assert_eq!(findings[0].severity, Severity::Danger);
+/// assert!(findings[0].message.contains("rewrites the table"));
+/// # Ok::<(), migration_runtime::Error>(())
+/// ```
 pub fn review(set: MigrationSet, ids: &[&str]) -> Result<Vec<Finding>, Error> {
     let mut findings = Vec::new();
     for id in ids {

@@ -128,7 +128,32 @@ impl MigrationSet {
         Ok(schema)
     }
 
-    /// The SQL statements that run migration `id` in `direction` on `backend`.
+    /// The SQL statements that run migration `id` in `direction` on
+    /// `backend`, as one transaction (what diesel's harness runs).
+    ///
+    /// ```
+    /// #[migration_runtime::migrations]
+    /// mod history {
+    ///     #[migration(id = "2024_01_10_000001")]
+    ///     fn create_members(m: &mut Up) {
+    ///         m.create_table("members", |t| {
+    ///             t.id("id");
+    ///             t.column("phone", varchar(20));
+    ///         });
+    ///     }
+    ///
+    ///     #[migration(id = "2024_01_12_000001")]
+    ///     fn widen_phone(m: &mut Up) {
+    ///         m.change_type("members", "phone", varchar(50));
+    ///     }
+    /// }
+    ///
+    /// use migration_runtime::{Backend, Direction};
+    ///
+    /// let sql = history::MIGRATIONS.render("2024_01_12_000001", Direction::Up, Backend::Postgres)?;
+    /// assert_eq!(sql, [r#"ALTER TABLE "members" ALTER COLUMN "phone" TYPE VARCHAR(50)"#]);
+    /// # Ok::<(), migration_runtime::Error>(())
+    /// ```
     pub fn render(
         &self,
         id: &str,

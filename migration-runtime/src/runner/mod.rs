@@ -29,6 +29,33 @@ use crate::migration::Migration;
 use crate::set::{Direction, MigrationSet, Mode};
 
 /// Applies and reverts the migrations of one set on one database.
+///
+/// ```
+/// #[migration_runtime::migrations]
+/// mod history {
+///     #[migration(id = "2024_01_10_000001")]
+///     fn create_members(m: &mut Up) {
+///         m.create_table("members", |t| {
+///             t.id("id");
+///             t.column("email", varchar(255));
+///         });
+///     }
+///
+///     #[migration(id = "2024_01_12_000001")]
+///     fn add_phone(m: &mut Up) {
+///         m.add_column("members", "phone", varchar(20).nullable());
+///     }
+/// }
+///
+/// use migration_runtime::{AnyConnection, Runner};
+///
+/// let mut conn = AnyConnection::establish(":memory:")?;
+/// let applied = Runner::new(&mut conn, history::MIGRATIONS).upgrade("head")?;
+/// assert_eq!(applied, ["2024_01_10_000001", "2024_01_12_000001"]);
+/// let reverted = Runner::new(&mut conn, history::MIGRATIONS).downgrade("-1")?;
+/// assert_eq!(reverted, ["2024_01_12_000001"]);
+/// # Ok::<(), migration_runtime::Error>(())
+/// ```
 pub struct Runner<'a> {
     conn: &'a mut AnyConnection,
     set: MigrationSet,

@@ -93,6 +93,44 @@ struct TableData {
 /// `seed` runs after each migration's upgrade, to put rows in its tables so
 /// that the later migrations run on data (rows only: the schema is the
 /// migrations' business); irreversible migrations are only applied.
+///
+/// ```
+/// #[migration_runtime::migrations]
+/// mod history {
+///     #[migration(id = "2024_01_10_000001")]
+///     fn create_members(m: &mut Up) {
+///         m.create_table("members", |t| {
+///             t.id("id");
+///             t.column("full_name", text());
+///         });
+///     }
+///
+///     /// The guide's split: it loses the third word of a three-word name.
+///     #[migration(id = "2024_02_01_000001")]
+///     fn split_full_name(m: &mut Up) {
+///         m.add_column("members", "first_name", text().nullable());
+///         m.add_column("members", "last_name", text().nullable());
+///         m.backfill("members", "first_name", split_part(col("full_name"), " ", 1));
+///         m.backfill("members", "last_name", split_part(col("full_name"), " ", 2));
+///         m.drop_column("members", "full_name")
+///             .restore_with(concat([col("first_name"), " ", col("last_name")]));
+///     }
+/// }
+///
+/// use migration_runtime::AnyConnection;
+/// use migration_runtime::testing::check_round_trip;
+///
+/// let mut conn = AnyConnection::establish(":memory:")?;
+/// let failure = check_round_trip(&mut conn, history::MIGRATIONS, |conn, migration| {
+///     if migration.name() == "create_members" {
+///         conn.batch_execute("INSERT INTO members (full_name) VALUES ('Jean Claude Van Damme')")?;
+///     }
+///     Ok(())
+/// })
+/// .expect_err("the split loses data");
+/// assert!(failure.to_string().contains("Van Damme"), "{failure}");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn check_round_trip(
     conn: &mut AnyConnection,
     set: MigrationSet,
