@@ -466,3 +466,69 @@ fn postgres_uuids_and_json_are_strings() {
     let mut conn = AnyConnection::establish(db.url()).expect("connect");
     uuids_and_json_are_strings_on_both_backends(&mut conn);
 }
+
+#[migration_runtime::migrations]
+mod panicking {
+    use migration_runtime::{AnyConnection, DataStepResult};
+
+    #[migration(id = "2024_06_01_000001")]
+    fn create_notes(m: &mut Up) {
+        m.create_table("notes", |t| {
+            t.id("id");
+            t.column("body", text());
+        });
+    }
+
+    #[migration(id = "2024_06_02_000001", irreversible = "a test of a panicking step")]
+    fn tidy_notes(m: &mut Up) {
+        m.add_column("notes", "tidy", text().nullable());
+        m.run_rust(tidy);
+    }
+
+    fn tidy(_conn: &mut AnyConnection) -> DataStepResult {
+        panic!("a note nobody expected")
+    }
+}
+
+fn a_panicking_rust_step_rolls_the_migration_back(conn: &mut AnyConnection) {
+    Runner::new(conn, panicking::MIGRATIONS)
+        .upgrade("+1")
+        .expect("create notes");
+    let error = Runner::new(conn, panicking::MIGRATIONS)
+        .upgrade("head")
+        .expect_err("the step panics");
+    assert_eq!(
+        error.to_string(),
+        "migration `2024_06_02_000001` failed in its Rust step `tidy`: panicked: a note nobody expected (rolled back)"
+    );
+    let columns: Vec<String> = conn
+        .introspect()
+        .expect("schema")
+        .table("notes")
+        .expect("notes")
+        .columns
+        .iter()
+        .map(|c| c.name.to_string())
+        .collect();
+    assert_eq!(
+        columns,
+        ["id", "body"],
+        "the column added before it is gone"
+    );
+    assert_eq!(applied(conn), ["2024_06_01_000001"]);
+}
+
+#[test]
+fn sqlite_panicking_rust_step_rolls_the_migration_back() {
+    let mut conn = AnyConnection::establish(":memory:").expect("open SQLite");
+    a_panicking_rust_step_rolls_the_migration_back(&mut conn);
+}
+
+#[test]
+fn postgres_panicking_rust_step_rolls_the_migration_back() {
+    let Some(db) = PgTestDatabase::create() else {
+        return;
+    };
+    let mut conn = AnyConnection::establish(db.url()).expect("connect");
+    a_panicking_rust_step_rolls_the_migration_back(&mut conn);
+}

@@ -115,7 +115,19 @@ pub(crate) fn run(conn: &mut AnyConnection, migration: &Migration, op: &Op) -> R
             migration: migration.id().to_owned(),
             message: format!("no function `{function}` is given for its Rust step"),
         })?;
-    (step.function)(conn).map_err(|source| Error::DataStep {
+    // A panic in the author's code is that step's failure like an error:
+    // the migration is rolled back, and the runner (and the application
+    // embedding it) goes on to report it.
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (step.function)(conn)))
+        .unwrap_or_else(|panic| {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic without a message".to_owned());
+            Err(format!("panicked: {message}").into())
+        });
+    outcome.map_err(|source| Error::DataStep {
         migration: migration.id().to_owned(),
         function: function.to_owned(),
         source,
