@@ -4,7 +4,8 @@
 //! name) is caught on the first member with a three-word name.
 
 use cms::seed::{MEMBERS, Member, insert_statements, members};
-use migration_runtime::testing::{DataLoss, PgTestDatabase, RoundTripFailure, check_round_trip};
+use integration_tests::on_both_backends;
+use migration_runtime::testing::{DataLoss, RoundTripFailure, check_round_trip};
 use migration_runtime::{AnyConnection, Migration};
 
 type Seeded = Result<(), Box<dyn std::error::Error + Send + Sync>>;
@@ -32,13 +33,6 @@ fn split(full_name: &str) -> (String, String) {
         Some((first, rest)) => (first.to_owned(), rest.to_owned()),
         None => (full_name.to_owned(), String::new()),
     }
-}
-
-fn sqlite_file(name: &str) -> (std::path::PathBuf, AnyConnection) {
-    let path = std::env::temp_dir().join(format!("cms-seed-{name}-{}.db", std::process::id()));
-    let _ = std::fs::remove_file(&path);
-    let conn = AnyConnection::establish(path.to_str().expect("utf-8 path")).expect("open SQLite");
-    (path, conn)
 }
 
 fn round_trip_keeps_every_name(conn: &mut AnyConnection) {
@@ -71,21 +65,7 @@ fn round_trip_keeps_every_name(conn: &mut AnyConnection) {
     }
 }
 
-#[test]
-fn the_cms_history_round_trips_over_a_thousand_members_on_sqlite() {
-    let (path, mut conn) = sqlite_file("cms");
-    round_trip_keeps_every_name(&mut conn);
-    std::fs::remove_file(path).expect("clean up");
-}
-
-#[test]
-fn the_cms_history_round_trips_over_a_thousand_members_on_postgres() {
-    let Some(db) = PgTestDatabase::create() else {
-        return;
-    };
-    let mut conn = AnyConnection::establish(db.url()).expect("connect");
-    round_trip_keeps_every_name(&mut conn);
-}
+on_both_backends!(round_trip_keeps_every_name => the_cms_history_round_trips_over_a_thousand_members_on_sqlite, the_cms_history_round_trips_over_a_thousand_members_on_postgres);
 
 /// The guide's split, with a way back that handles one-word names as the
 /// corrected one does: only the words after the second are lost.
@@ -171,22 +151,10 @@ fn assert_third_word_loss_caught(failure: RoundTripFailure) {
     }
 }
 
-#[test]
-fn the_guides_split_is_caught_on_the_first_three_word_name_on_sqlite() {
-    let (path, mut conn) = sqlite_file("guide");
+fn guides_split_is_caught(conn: &mut AnyConnection) {
     let failure =
-        check_round_trip(&mut conn, guide_split::MIGRATIONS, seed_full_names).expect_err("caught");
+        check_round_trip(conn, guide_split::MIGRATIONS, seed_full_names).expect_err("caught");
     assert_third_word_loss_caught(failure);
-    std::fs::remove_file(path).expect("clean up");
 }
 
-#[test]
-fn the_guides_split_is_caught_on_the_first_three_word_name_on_postgres() {
-    let Some(db) = PgTestDatabase::create() else {
-        return;
-    };
-    let mut conn = AnyConnection::establish(db.url()).expect("connect");
-    let failure =
-        check_round_trip(&mut conn, guide_split::MIGRATIONS, seed_full_names).expect_err("caught");
-    assert_third_word_loss_caught(failure);
-}
+on_both_backends!(guides_split_is_caught => the_guides_split_is_caught_on_the_first_three_word_name_on_sqlite, the_guides_split_is_caught_on_the_first_three_word_name_on_postgres);

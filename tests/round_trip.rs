@@ -2,7 +2,8 @@
 //! with rows in its tables; broken migrations are caught, with a message
 //! that names the migration and what differs.
 
-use migration_runtime::testing::{DataLoss, PgTestDatabase, RoundTripFailure, check_round_trip};
+use integration_tests::on_both_backends;
+use migration_runtime::testing::{DataLoss, RoundTripFailure, check_round_trip};
 use migration_runtime::{AnyConnection, Migration};
 
 type Seeded = Result<(), Box<dyn std::error::Error + Send + Sync>>;
@@ -24,30 +25,11 @@ fn seed_cms(conn: &mut AnyConnection, migration: &Migration) -> Seeded {
     Ok(())
 }
 
-fn sqlite_file(name: &str) -> (std::path::PathBuf, AnyConnection) {
-    let path = std::env::temp_dir().join(format!("round-trip-{name}-{}.db", std::process::id()));
-    let _ = std::fs::remove_file(&path);
-    let conn = AnyConnection::establish(path.to_str().expect("utf-8 path")).expect("open SQLite");
-    (path, conn)
+fn cms_round_trips(conn: &mut AnyConnection) {
+    check_round_trip(conn, cms::history::MIGRATIONS, seed_cms).unwrap_or_else(|e| panic!("{e}"));
 }
 
-#[test]
-fn the_cms_history_round_trips_on_sqlite() {
-    let (path, mut conn) = sqlite_file("cms");
-    check_round_trip(&mut conn, cms::history::MIGRATIONS, seed_cms)
-        .unwrap_or_else(|e| panic!("{e}"));
-    std::fs::remove_file(path).expect("clean up");
-}
-
-#[test]
-fn the_cms_history_round_trips_on_postgres() {
-    let Some(db) = PgTestDatabase::create() else {
-        return;
-    };
-    let mut conn = AnyConnection::establish(db.url()).expect("connect");
-    check_round_trip(&mut conn, cms::history::MIGRATIONS, seed_cms)
-        .unwrap_or_else(|e| panic!("{e}"));
-}
+on_both_backends!(cms_round_trips => the_cms_history_round_trips_on_sqlite, the_cms_history_round_trips_on_postgres);
 
 /// The guide's split of `full_name`, restored with first and last name
 /// joined: a three-word name does not come back.
@@ -113,11 +95,8 @@ fn assert_lossy_split_caught(failure: RoundTripFailure) {
     }
 }
 
-#[test]
-fn a_split_that_loses_words_is_caught_on_sqlite() {
-    let (path, mut conn) = sqlite_file("split");
-    let failure =
-        check_round_trip(&mut conn, lossy_split::MIGRATIONS, seed_names).expect_err("caught");
+fn lossy_split_is_caught(conn: &mut AnyConnection) {
+    let failure = check_round_trip(conn, lossy_split::MIGRATIONS, seed_names).expect_err("caught");
     assert!(
         failure.to_string().starts_with(
             "migration `2024_02_01_000001`: up then down does not keep the data of `members.full_name`: the row with id = 2"
@@ -125,19 +104,9 @@ fn a_split_that_loses_words_is_caught_on_sqlite() {
         "{failure}"
     );
     assert_lossy_split_caught(failure);
-    std::fs::remove_file(path).expect("clean up");
 }
 
-#[test]
-fn a_split_that_loses_words_is_caught_on_postgres() {
-    let Some(db) = PgTestDatabase::create() else {
-        return;
-    };
-    let mut conn = AnyConnection::establish(db.url()).expect("connect");
-    let failure =
-        check_round_trip(&mut conn, lossy_split::MIGRATIONS, seed_names).expect_err("caught");
-    assert_lossy_split_caught(failure);
-}
+on_both_backends!(lossy_split_is_caught => a_split_that_loses_words_is_caught_on_sqlite, a_split_that_loses_words_is_caught_on_postgres);
 
 /// Raw SQL whose reverse forgets the index it should drop.
 #[migration_runtime::migrations]
@@ -179,25 +148,12 @@ fn assert_forgotten_index_caught(failure: RoundTripFailure) {
     }
 }
 
-#[test]
-fn raw_sql_that_changes_the_schema_behind_the_models_back_is_caught_on_sqlite() {
-    let (path, mut conn) = sqlite_file("index");
-    let failure =
-        check_round_trip(&mut conn, forgotten_index::MIGRATIONS, no_seed).expect_err("caught");
+fn forgotten_index_is_caught(conn: &mut AnyConnection) {
+    let failure = check_round_trip(conn, forgotten_index::MIGRATIONS, no_seed).expect_err("caught");
     assert_forgotten_index_caught(failure);
-    std::fs::remove_file(path).expect("clean up");
 }
 
-#[test]
-fn raw_sql_that_changes_the_schema_behind_the_models_back_is_caught_on_postgres() {
-    let Some(db) = PgTestDatabase::create() else {
-        return;
-    };
-    let mut conn = AnyConnection::establish(db.url()).expect("connect");
-    let failure =
-        check_round_trip(&mut conn, forgotten_index::MIGRATIONS, no_seed).expect_err("caught");
-    assert_forgotten_index_caught(failure);
-}
+on_both_backends!(forgotten_index_is_caught => raw_sql_that_changes_the_schema_behind_the_models_back_is_caught_on_sqlite, raw_sql_that_changes_the_schema_behind_the_models_back_is_caught_on_postgres);
 
 /// Without fixtures: every table the history creates gets generated rows.
 fn round_trip_with_generated_rows(conn: &mut AnyConnection) {
@@ -230,18 +186,4 @@ fn round_trip_with_generated_rows(conn: &mut AnyConnection) {
     assert!(names.contains(&Some(expected.to_owned())), "{names:?}");
 }
 
-#[test]
-fn the_cms_history_round_trips_over_generated_rows_on_sqlite() {
-    let (path, mut conn) = sqlite_file("generated");
-    round_trip_with_generated_rows(&mut conn);
-    std::fs::remove_file(path).expect("clean up");
-}
-
-#[test]
-fn the_cms_history_round_trips_over_generated_rows_on_postgres() {
-    let Some(db) = PgTestDatabase::create() else {
-        return;
-    };
-    let mut conn = AnyConnection::establish(db.url()).expect("connect");
-    round_trip_with_generated_rows(&mut conn);
-}
+on_both_backends!(round_trip_with_generated_rows => the_cms_history_round_trips_over_generated_rows_on_sqlite, the_cms_history_round_trips_over_generated_rows_on_postgres);

@@ -178,3 +178,38 @@ pub fn sqlite_strings(conn: &mut SqliteConnection, query: &str) -> Vec<Option<St
         .map(|row| row.v)
         .collect()
 }
+
+/// A fresh SQLite database in a file of the temporary folder, named after
+/// the test and the process, and its path (to remove it afterwards).
+pub fn sqlite_file(name: &str) -> (std::path::PathBuf, migration_runtime::AnyConnection) {
+    let path = std::env::temp_dir().join(format!("{name}-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let conn = migration_runtime::AnyConnection::establish(path.to_str().expect("utf-8 path"))
+        .expect("open SQLite");
+    (path, conn)
+}
+
+/// Two tests of one check, a `fn(&mut AnyConnection)`: the first on a fresh
+/// SQLite file, the second on a fresh PostgreSQL database (skipped without
+/// a server outside CI; see `PgTestDatabase`).
+#[macro_export]
+macro_rules! on_both_backends {
+    ($check:path => $sqlite:ident, $postgres:ident) => {
+        #[test]
+        fn $sqlite() {
+            let (path, mut conn) = $crate::sqlite_file(stringify!($sqlite));
+            $check(&mut conn);
+            drop(conn);
+            std::fs::remove_file(path).expect("clean up");
+        }
+
+        #[test]
+        fn $postgres() {
+            let Some(db) = migration_runtime::testing::PgTestDatabase::create() else {
+                return;
+            };
+            let mut conn = migration_runtime::AnyConnection::establish(db.url()).expect("connect");
+            $check(&mut conn);
+        }
+    };
+}
