@@ -158,3 +158,137 @@ fn review_exits_1_on_danger_and_reviews_only_what_is_pending() {
     );
     std::fs::remove_file(path).expect("clean up");
 }
+
+/// The same history twice: as first deployed, then with the danger of its
+/// second migration reviewed by the author.
+#[migration_runtime::migrations]
+mod before_review {
+    #[migration(id = "2024_10_01_000001")]
+    fn create_members(m: &mut Up) {
+        m.create_table("members", |t| {
+            t.id("id");
+            t.column("email", text());
+            t.column("full_name", text().nullable());
+        });
+    }
+
+    #[migration(id = "2024_10_02_000001")]
+    fn drop_full_name(m: &mut Up) {
+        m.create_index("members", ["email"]);
+        m.drop_column("members", "full_name")
+            .restore_with(col("email"));
+    }
+}
+
+#[migration_runtime::migrations]
+mod after_review {
+    #[migration(id = "2024_10_01_000001")]
+    fn create_members(m: &mut Up) {
+        m.create_table("members", |t| {
+            t.id("id");
+            t.column("email", text());
+            t.column("full_name", text().nullable());
+        });
+    }
+
+    #[migration(id = "2024_10_02_000001")]
+    fn drop_full_name(m: &mut Up) {
+        m.create_index("members", ["email"]);
+        m.drop_column("members", "full_name")
+            .restore_with(col("email"))
+            .reviewed("the app stopped reading full_name in v2.3");
+    }
+}
+
+fn run_on(set: migration_runtime::MigrationSet, url: &str, args: &[&str]) -> (ExitCode, String) {
+    let mut argv = vec!["app", "--database-url", url];
+    argv.extend_from_slice(args);
+    let mut out = Vec::new();
+    let code = run(set, Cli::try_parse_from(argv).expect("arguments"), &mut out)
+        .unwrap_or_else(|e| panic!("{args:?}: {e}"));
+    (code, String::from_utf8(out).expect("utf-8"))
+}
+
+#[test]
+fn a_reviewed_danger_is_shown_with_its_reason_and_does_not_block() {
+    let ids = ["2024_10_01_000001", "2024_10_02_000001"];
+    let unreviewed = review(before_review::MIGRATIONS, &ids).expect("review");
+    let reviewed = review(after_review::MIGRATIONS, &ids).expect("review");
+    assert!(has_danger(&unreviewed));
+    assert!(!has_danger(&reviewed), "{reviewed:?}");
+    let danger = reviewed
+        .iter()
+        .find(|f| f.severity == Severity::Danger)
+        .expect("still dangerous, only accepted");
+    assert_eq!(
+        danger.reviewed.as_deref(),
+        Some("the app stopped reading full_name in v2.3")
+    );
+    // The index build on the same migration is not covered by the note.
+    assert_eq!(reviewed[0].reviewed, None, "{}", reviewed[0]);
+
+    let nowhere = "postgres://nobody@127.0.0.1:1/none";
+    let (code, out) = run_on(before_review::MIGRATIONS, nowhere, &["review", "--all"]);
+    assert_eq!(code, ExitCode::from(1), "{out}");
+    let (code, out) = run_on(after_review::MIGRATIONS, nowhere, &["review", "--all"]);
+    assert_eq!(code, ExitCode::SUCCESS, "{out}");
+    assert!(
+        out.contains(
+            "danger (reviewed): 2024_10_02_000001: drop_column(\"members\", \"full_name\")\
+             .restore_with(col(\"email\"))\n  drops `members.full_name` and its values; \
+             running code that selects it will fail\n  \
+             reviewed: the app stopped reading full_name in v2.3\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        !out.contains("safer:"),
+        "an accepted danger needs no advice: {out}"
+    );
+    assert!(
+        out.ends_with("2 migration(s) reviewed: 2 finding(s), 0 dangerous (1 reviewed)\n"),
+        "{out}"
+    );
+}
+
+/// Reviewing a danger changes nothing that runs: a database upgraded before
+/// the note was written runs the reviewed build without `--allow-changed`.
+fn reviewing_is_not_an_edit(url: &str) {
+    let (code, out) = run_on(before_review::MIGRATIONS, url, &["upgrade"]);
+    assert_eq!(code, ExitCode::SUCCESS, "{out}");
+    let (code, out) = run_on(after_review::MIGRATIONS, url, &["check"]);
+    assert_eq!((code, out.as_str()), (ExitCode::SUCCESS, "up to date\n"));
+    let (code, out) = run_on(after_review::MIGRATIONS, url, &["downgrade", "-1"]);
+    assert_eq!(
+        (code, out.as_str()),
+        (
+            ExitCode::SUCCESS,
+            "reverted 2024_10_02_000001 drop_full_name\n"
+        )
+    );
+    // Pending again, the reviewed danger no longer stops the deploy.
+    let (code, out) = run_on(after_review::MIGRATIONS, url, &["review"]);
+    assert_eq!(code, ExitCode::SUCCESS, "{out}");
+    assert!(
+        out.contains("danger (reviewed): 2024_10_02_000001"),
+        "{out}"
+    );
+    let (code, _) = run_on(before_review::MIGRATIONS, url, &["review"]);
+    assert_eq!(code, ExitCode::from(1));
+}
+
+#[test]
+fn reviewing_is_not_an_edit_on_sqlite() {
+    let path = std::env::temp_dir().join(format!("reviewed-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    reviewing_is_not_an_edit(path.to_str().expect("utf-8 path"));
+    std::fs::remove_file(path).expect("clean up");
+}
+
+#[test]
+fn reviewing_is_not_an_edit_on_postgres() {
+    let Some(db) = migration_runtime::testing::PgTestDatabase::create() else {
+        return;
+    };
+    reviewing_is_not_an_edit(db.url());
+}

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use proc_macro2::{Ident, Span};
 
+use migration_model::review::Severity;
 use migration_model::{Op, Schema, reverse};
 
 use crate::ast::{Errors, History, Migration, Step};
@@ -298,6 +299,51 @@ impl Context<'_> {
         for (index, step) in steps.iter().enumerate() {
             self.check_not_null_column_has_default(step, before);
             self.check_tighten_is_filled(step, &steps[..index]);
+        }
+        self.check_reviewed_steps_are_dangerous(before);
+    }
+
+    /// `.reviewed("why")` accepts a danger the review would stop a deploy
+    /// for; on a step with no danger it would vouch for nothing, and stay
+    /// behind unnoticed after the step is made safe. The reason is what the
+    /// team reads in the review, so it cannot be blank, and one is enough.
+    fn check_reviewed_steps_are_dangerous(&mut self, before: &Schema) {
+        let mut schema = before.clone();
+        for step in &self.migration.up {
+            if let Some((modifier, reason)) = step.reviewed.first() {
+                if reason.value().trim().is_empty() {
+                    self.error(
+                        reason.span(),
+                        "say why the danger is accepted: `.reviewed(\"the app stopped reading it in v2.3\")`",
+                    );
+                }
+                let found = migration_model::review::assess(&step.op, before, &schema);
+                let said = match &found {
+                    Some(found) if found.severity == Severity::Danger => None,
+                    Some(found) => Some(format!(
+                        "the review gives it a {} only",
+                        found.severity.label()
+                    )),
+                    None => Some("the review has nothing to say about it".to_owned()),
+                };
+                if let Some(said) = said {
+                    self.error(
+                        modifier.span(),
+                        format!(
+                            "`.reviewed(..)` accepts a danger, but `{}` is not dangerous ({said}): remove it",
+                            step.op
+                        ),
+                    );
+                }
+            }
+            for (again, _) in step.reviewed.iter().skip(1) {
+                self.error(
+                    again.span(),
+                    format!("`{}` is already marked `reviewed`: keep one", step.method),
+                );
+            }
+            // A step that does not apply was reported by `apply_steps`.
+            let _ = schema.apply(&step.op);
         }
     }
 

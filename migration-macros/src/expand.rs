@@ -40,10 +40,15 @@ pub fn expand(history: &History, checked: &Checked) -> TokenStream {
                     let name = function.to_string();
                     quote!(::migration_runtime::DataStep::__new(#name, #function))
                 });
+                let reviewed = migration.up.iter().enumerate().filter_map(|(index, step)| {
+                    let (_, reason) = step.reviewed.first()?;
+                    Some(quote!((#index, #reason)))
+                });
                 quote! {
                     ::migration_runtime::Migration::__new(
                         #id, #name, #doc, &[#(#parents),*], &[#(#up),*], #down, &[#(#data_steps),*],
                     )
+                    .__reviewed(&[#(#reviewed),*])
                 }
             });
     module(history, checked, quote!(&[#(#migrations),*]))

@@ -16,6 +16,7 @@ pub mod expr;
 pub mod ident;
 pub mod op;
 pub mod reverse;
+pub mod review;
 pub mod schema;
 pub mod table;
 pub mod types;

@@ -7,12 +7,16 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use clap::{ColorChoice, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::connection::{AnyConnection, BoxError};
 use crate::dialect::{Backend, Placement};
 use crate::runner::Runner;
 use crate::set::{Direction, MigrationSet, Mode};
+
+mod style;
+
+use style::Paint;
 
 /// Typed, reversible migrations for this project's database.
 #[derive(Parser, Debug)]
@@ -59,6 +63,10 @@ pub struct Cli {
     /// Pause between two batches of a batched backfill (milliseconds), leaving room for the application's writes.
     #[arg(long, global = true, default_value_t = 0, value_name = "MS")]
     pub batch_pause_ms: u64,
+    /// Color the output: `auto` when it goes to a terminal (`NO_COLOR`
+    /// turns it off, `CLICOLOR_FORCE` on), `always`, or `never`.
+    #[arg(long, global = true, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
     /// Whether the database URL was given (`--database-url` or
     /// `DATABASE_URL`) rather than left to the default: `revision
     /// --autogenerate` reads the live database only then. Set by
@@ -74,6 +82,9 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Apply pending migrations: all (`head`), the next N (`+N`), or up to an id.
+    #[command(
+        after_help = "Examples:\n  app upgrade                       apply every pending migration\n  app upgrade +2                    apply the next two\n  app upgrade 2024_01_15_000003     apply up to this one, and its ancestors\n  app upgrade --backup-if-dropping  back up first when a migration drops data"
+    )]
     Upgrade {
         /// `head`, `+N`, or a migration id.
         #[arg(default_value = "head")]
@@ -83,6 +94,9 @@ pub enum Command {
         backup_if_dropping: bool,
     },
     /// Revert migrations: the last N (`-N`), back to an id (kept applied), or all (`base`).
+    #[command(
+        after_help = "Examples:\n  app downgrade -1                 revert the last migration\n  app downgrade 2024_01_15_000003  revert what came after it; it stays applied\n  app downgrade base               revert everything"
+    )]
     Downgrade {
         /// `-N`, a migration id, or `base`.
         #[arg(allow_hyphen_values = true)]
@@ -103,7 +117,12 @@ pub enum Command {
                             change_type, tighten_not_null, a NOT NULL column without a default) are written \
                             with a comment, and do not compile until you give their way back; a `todo!(..)` \
                             says what else to decide. With --database-url (or DATABASE_URL), the live \
-                            database is first compared with its applied migrations, and drift is reported."
+                            database is first compared with its applied migrations, and drift is reported.\n\n\
+                            Examples:\n  \
+                            app revision -m \"Add phone to members\"                an empty migration to fill in\n  \
+                            app revision --autogenerate -m \"Sync with schema.rs\"  the steps from the head to src/schema.rs\n  \
+                            app revision --autogenerate -m \"Rename\" --rename members.phone=phone_number\n    \
+                            (a rename, not a drop and an add)"
     )]
     Revision {
         /// What the migration does (its doc comment and function name).
@@ -121,6 +140,9 @@ pub enum Command {
         rename: Vec<crate::autogenerate::Rename>,
     },
     /// Write a migration that merges two heads into the history file.
+    #[command(
+        after_help = "Examples:\n  app merge 2024_02_05_000001 2024_02_05_000002  the two heads `app heads` lists\n  app merge A B -m \"Notes and capacity\"          with a description"
+    )]
     Merge {
         /// The heads to merge.
         #[arg(num_args = 2, required = true)]
@@ -130,6 +152,9 @@ pub enum Command {
         message: String,
     },
     /// One migration: its description, steps both ways, and SQL.
+    #[command(
+        after_help = "Examples:\n  app show 2024_01_15_000003                   for the database URL's backend\n  app show 2024_01_15_000003 --backend sqlite  SQLite's SQL, without a database"
+    )]
     Show {
         /// The migration id.
         id: String,
@@ -138,6 +163,9 @@ pub enum Command {
         backend: Option<Backend>,
     },
     /// The SQL of every migration, without connecting (alembic's offline mode).
+    #[command(
+        after_help = "Examples:\n  app sql --backend postgres > up.sql  for `psql -1 -f up.sql`\n  app sql --backend postgres --online  concurrent index builds, BEGIN/COMMIT written out\n  app sql --backend sqlite --down      every downgrade, newest first"
+    )]
     Sql {
         /// The backend whose SQL to print (default: the database URL's).
         #[arg(long)]
@@ -154,23 +182,36 @@ pub enum Command {
     },
     /// Exit 1 when migrations are pending, the history has several heads,
     /// an applied migration was changed, or `--schema-rs` differs from the head.
+    #[command(
+        after_help = "Examples:\n  app check                            in CI or before a deploy: exit 1 when something is off\n  app check --schema-rs src/schema.rs  also compare schema.rs with the head of history"
+    )]
     Check {
         /// The diesel `schema.rs` the application compiles against, to compare with the head.
         #[arg(long)]
         schema_rs: Option<std::path::PathBuf>,
     },
     /// Back the database up (PostgreSQL: pg_dump; SQLite: a copy of the file).
+    #[command(
+        after_help = "Examples:\n  app backup                to backup_<unix time>.sql (.db for SQLite)\n  app backup before-v2.sql  to this file; an existing file is never overwritten"
+    )]
     Backup {
         /// The file to write (default: `backup_<unix time>.sql`, or `.db` for SQLite).
         file: Option<std::path::PathBuf>,
     },
     /// Replace the database with a backup. Stop the application first.
+    #[command(
+        after_help = "Examples:\n  app restore before-v2.sql  the schema, rows and applied migrations of the backup"
+    )]
     Restore {
         /// The backup file.
         file: std::path::PathBuf,
     },
     /// What the pending migrations will lock, drop or rewrite, and the safer
-    /// form; exit 1 when one is dangerous.
+    /// form; exit 1 when one is dangerous and not reviewed in its migration
+    /// (`.reviewed("why")` on the step).
+    #[command(
+        after_help = "Examples:\n  app review        the migrations not yet applied to the database\n  app review --all  every migration, without a database"
+    )]
     Review {
         /// Review every migration of the history, without connecting.
         #[arg(long)]
@@ -182,6 +223,9 @@ pub enum Command {
     Repair,
     /// Record a migration and its ancestors as applied without running them
     /// (`base` records nothing).
+    #[command(
+        after_help = "Examples:\n  app stamp 2024_01_15_000003  adopt a database whose schema is already there\n  app stamp base               record nothing as applied"
+    )]
     Stamp {
         /// A migration id, or `base`.
         target: String,
@@ -233,18 +277,32 @@ pub fn main(set: MigrationSet, default_url: &'static str, history_file: &'static
             };
         }
     };
-    let mut out = std::io::stdout().lock();
-    match run(set, cli, &mut out) {
+    let choice = cli.color;
+    let on = style::wants_color(choice, &std::io::stdout());
+    let cli = Cli {
+        color: style::resolved(on),
+        ..cli
+    };
+    let result = run(set, cli, &mut style::stream(std::io::stdout().lock(), on));
+    match result {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error}");
+            let on = style::wants_color(choice, &std::io::stderr());
+            let label = Paint::new(style::resolved(on)).error_label();
+            let mut stderr = style::stream(std::io::stderr().lock(), on);
+            let _ = writeln!(stderr, "{label} {error}");
             ExitCode::from(3)
         }
     }
 }
 
 /// Runs a parsed command, writing what it reports to `out`.
+///
+/// The output is colored only with `--color always`: `run` cannot tell
+/// whether `out` is a terminal, so `auto` is plain here ([`main`] resolves
+/// `auto` against its standard output before calling it).
 pub fn run(set: MigrationSet, mut cli: Cli, out: &mut impl Write) -> Result<ExitCode, BoxError> {
+    let paint = Paint::new(cli.color);
     let url_backend = crate::connection::backend_of(&cli.database_url);
     let command = cli.command.take().unwrap_or(Command::Upgrade {
         target: "head".into(),
@@ -339,7 +397,7 @@ pub fn run(set: MigrationSet, mut cli: Cli, out: &mut impl Write) -> Result<Exit
         }
         Command::Review { all: true } => {
             let ids: Vec<&str> = set.migrations().iter().map(|m| m.id()).collect();
-            return print_review(set, &ids, out);
+            return print_review(set, &ids, paint, out);
         }
         Command::Backup { file } => {
             let file = match file {
@@ -347,13 +405,13 @@ pub fn run(set: MigrationSet, mut cli: Cli, out: &mut impl Write) -> Result<Exit
                 None => default_backup_file(&cli.database_url, None)?,
             };
             crate::backup::backup(&cli.database_url, &file)?;
-            writeln!(out, "backed up to {}", file.display())?;
+            writeln!(out, "{} {}", paint.done("backed up to"), file.display())?;
         }
         Command::Restore { file } => {
             crate::backup::restore(&cli.database_url, &file)?;
-            writeln!(out, "restored from {}", file.display())?;
+            writeln!(out, "{} {}", paint.done("restored from"), file.display())?;
         }
-        command => return run_connected(set, cli, command, out),
+        command => return run_connected(set, cli, command, paint, out),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -362,6 +420,7 @@ fn run_connected(
     set: MigrationSet,
     cli: Cli,
     command: Command,
+    paint: Paint,
     out: &mut impl Write,
 ) -> Result<ExitCode, BoxError> {
     let mut conn = AnyConnection::establish(&cli.database_url)?;
@@ -392,38 +451,40 @@ fn run_connected(
                 crate::backup::backup(&cli.database_url, &file)?;
                 writeln!(
                     out,
-                    "backed up to {} ({} drops data)",
+                    "{} {} ({} drops data)",
+                    paint.done("backed up to"),
                     file.display(),
                     migration.id()
                 )?;
             }
             let applied = runner.upgrade(&target)?;
             if applied.is_empty() {
-                writeln!(out, "up to date, nothing to apply")?;
+                writeln!(out, "{}", paint.done("up to date, nothing to apply"))?;
             }
             for id in applied {
-                writeln!(out, "applied {id} {}", name(&id))?;
+                writeln!(out, "{} {id} {}", paint.done("applied"), name(&id))?;
             }
         }
         Command::Downgrade { target } => {
             for id in runner.downgrade(&target)? {
-                writeln!(out, "reverted {id} {}", name(&id))?;
+                writeln!(out, "{} {id} {}", paint.undone("reverted"), name(&id))?;
             }
         }
         Command::Review { .. } => {
             let pending = runner.pending("head")?;
             let ids: Vec<&str> = pending.iter().map(|m| m.id()).collect();
-            return print_review(set, &ids, out);
+            return print_review(set, &ids, paint, out);
         }
         Command::Repair => {
             let repaired = runner.repair()?;
             if repaired.is_empty() {
-                writeln!(out, "nothing to repair")?;
+                writeln!(out, "{}", paint.done("nothing to repair"))?;
             }
             for done in repaired {
                 writeln!(
                     out,
-                    "repaired {} {}: `{}` will run again on upgrade",
+                    "{} {} {}: `{}` will run again on upgrade",
+                    paint.done("repaired"),
                     done.migration,
                     name(&done.migration),
                     done.statement
@@ -435,7 +496,7 @@ fn run_connected(
         }
         Command::Stamp { target } => {
             runner.stamp(&target)?;
-            writeln!(out, "stamped {target}")?;
+            writeln!(out, "{} {target}", paint.done("stamped"))?;
         }
         Command::Current => {
             let applied = runner.applied()?;
@@ -468,7 +529,13 @@ fn run_connected(
                 } else {
                     "[ ]"
                 };
-                writeln!(out, "{mark} {} {}", migration.id(), migration.name())?;
+                writeln!(
+                    out,
+                    "{} {} {}",
+                    paint.mark(mark),
+                    migration.id(),
+                    migration.name()
+                )?;
             }
         }
         Command::Check { schema_rs } => {
@@ -478,18 +545,18 @@ fn run_connected(
                 let source = std::fs::read_to_string(&path)
                     .map_err(|e| format!("reading {}: {e}", path.display()))?;
                 for difference in crate::schema_rs::schema_rs_differences(set, &source)? {
-                    problems.push(format!("{}: {difference}", path.display()));
+                    problems.push(paint.problem(format!("{}: {difference}", path.display())));
                 }
             }
             if let Err(error) = crate::runner::verify(set, &applied, cli.allow_changed) {
-                problems.push(error.to_string());
+                problems.push(paint.problem(error));
             }
             let interrupted = runner.interrupted()?;
             for id in runner.partly_applied()? {
                 if interrupted.contains(&id) {
-                    problems.push(format!("needs repair: {id} (a runner stopped while a statement ran outside a transaction; run `repair`)"));
+                    problems.push(paint.problem(format!("needs repair: {id} (a runner stopped while a statement ran outside a transaction; run `repair`)")));
                 } else {
-                    problems.push(format!("partly applied: {id} (a runner stopped between two of its transactions; `upgrade` finishes it)"));
+                    problems.push(paint.pending(format!("partly applied: {id} (a runner stopped between two of its transactions; `upgrade` finishes it)")));
                 }
             }
             for migration in set
@@ -497,12 +564,18 @@ fn run_connected(
                 .iter()
                 .filter(|m| !applied.iter().any(|a| a.id == m.id()))
             {
-                problems.push(format!("pending: {} {}", migration.id(), migration.name()));
+                problems.push(format!(
+                    "{} {} {}",
+                    paint.pending("pending:"),
+                    migration.id(),
+                    migration.name()
+                ));
             }
             let heads = set.heads();
             if heads.len() > 1 {
                 let ids: Vec<_> = heads.iter().map(|m| m.id()).collect();
-                problems.push(format!("several heads: {}; merge them", ids.join(", ")));
+                problems
+                    .push(paint.problem(format!("several heads: {}; merge them", ids.join(", "))));
             }
             for problem in &problems {
                 writeln!(out, "{problem}")?;
@@ -510,7 +583,7 @@ fn run_connected(
             if !problems.is_empty() {
                 return Ok(ExitCode::from(1));
             }
-            writeln!(out, "up to date")?;
+            writeln!(out, "{}", paint.done("up to date"))?;
         }
         // Answered without a connection in `run`.
         Command::Heads
@@ -540,22 +613,37 @@ fn append_migration(
     Ok(())
 }
 
+/// Prints the review of `ids`; exit 1 when a danger is not reviewed in its migration.
 fn print_review(
     set: MigrationSet,
     ids: &[&str],
+    paint: Paint,
     out: &mut impl Write,
 ) -> Result<ExitCode, BoxError> {
     let findings = crate::review::review(set, ids)?;
     for finding in &findings {
-        writeln!(out, "{finding}")?;
+        let label = finding.label();
+        // The finding's text starts with its label: only the label is painted.
+        let text = finding.to_string();
+        let rest = text.strip_prefix(label).unwrap_or(&text);
+        writeln!(out, "{}{rest}", paint.severity(label))?;
     }
-    let dangers = findings
-        .iter()
-        .filter(|f| f.severity == crate::review::Severity::Danger)
-        .count();
+    let dangers = findings.iter().filter(|f| f.blocks()).count();
+    let reviewed = findings.iter().filter(|f| f.reviewed.is_some()).count();
+    let dangerous = format!("{dangers} dangerous");
+    let dangerous = if dangers > 0 {
+        paint.problem(dangerous)
+    } else {
+        dangerous
+    };
+    let reviewed = if reviewed > 0 {
+        format!(" ({reviewed} reviewed)")
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "{} migration(s) reviewed: {} finding(s), {dangers} dangerous",
+        "{} migration(s) reviewed: {} finding(s), {dangerous}{reviewed}",
         ids.len(),
         findings.len()
     )?;

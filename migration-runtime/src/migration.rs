@@ -25,6 +25,7 @@ pub struct Migration {
     up: &'static [Op],
     down: Downgrade,
     data_steps: &'static [DataStep],
+    reviewed: &'static [(usize, &'static str)],
 }
 
 impl Migration {
@@ -47,7 +48,15 @@ impl Migration {
             up,
             down,
             data_steps,
+            reviewed: &[],
         }
+    }
+
+    #[doc(hidden)]
+    /// Used by the code `#[migrations]` generates: the steps marked
+    /// `.reviewed("why")`, by their index in the upgrade.
+    pub const fn __reviewed(self, reviewed: &'static [(usize, &'static str)]) -> Self {
+        Migration { reviewed, ..self }
     }
 
     /// The id, as written in `#[migration(id = "...")]`; recorded in the history table.
@@ -78,6 +87,18 @@ impl Migration {
     /// The functions its Rust steps call (`run_rust(..)`, both ways).
     pub fn data_steps(&self) -> &'static [DataStep] {
         self.data_steps
+    }
+
+    /// Why the author accepts the danger the review finds in the upgrade's
+    /// step at `step` (its index in [`Migration::up`]), as written with
+    /// `.reviewed("why")`; `None` when the step carries no such note.
+    ///
+    /// Not part of the checksum: it changes nothing that runs.
+    pub fn reviewed(&self, step: usize) -> Option<&'static str> {
+        self.reviewed
+            .iter()
+            .find(|(index, _)| *index == step)
+            .map(|(_, reason)| *reason)
     }
 
     /// How the migration is undone.

@@ -36,6 +36,10 @@ pub struct Step {
     pub assume_no_nulls: bool,
     /// `run_rust(f).reverse_with(g)`: the functions named, as written (`f`, then `g`).
     pub functions: Vec<Ident>,
+    /// `.reviewed("why")`: the author accepts the danger the review finds
+    /// in this step; the modifier's name token and the reason, as often as
+    /// written (once is right; the check says so).
+    pub reviewed: Vec<(Ident, LitStr)>,
 }
 
 impl Step {
@@ -87,6 +91,7 @@ pub fn parse(statement: &Expr, receiver: &Ident) -> syn::Result<Step> {
         restore: None,
         assume_no_nulls: false,
         functions: Vec::new(),
+        reviewed: Vec::new(),
     };
     let name_arg = |index: usize, step: &mut Step| -> syn::Result<Name> {
         let lit = string_literal(args[index])?;
@@ -344,6 +349,9 @@ fn apply_modifier(
     allowed: &[&str],
 ) -> syn::Result<()> {
     let name = modifier.to_string();
+    if name == "reviewed" {
+        return apply_reviewed(step, modifier, args);
+    }
     if !allowed.contains(&name.as_str()) {
         let expected = if allowed.is_empty() {
             "none".to_owned()
@@ -353,7 +361,7 @@ fn apply_modifier(
         return Err(syn::Error::new(
             modifier.span(),
             format!(
-                "`{}` has no option `{name}`; its options: {expected}",
+                "`{}` has no option `{name}`; its options: {expected} (and `reviewed` on any step)",
                 step.method
             ),
         ));
@@ -460,5 +468,19 @@ fn apply_modifier(
             ));
         }
     }
+    Ok(())
+}
+
+/// `.reviewed("why")`, which any step may carry: whether the step needs it
+/// is for the check, which knows the schema and names the migration.
+fn apply_reviewed(step: &mut Step, modifier: &Ident, args: &[&Expr]) -> syn::Result<()> {
+    expect_args(
+        modifier,
+        args,
+        1,
+        "reviewed(\"why this danger is accepted\")",
+    )?;
+    let reason = string_literal(args[0])?;
+    step.reviewed.push((modifier.clone(), reason));
     Ok(())
 }
