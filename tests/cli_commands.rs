@@ -172,7 +172,10 @@ mod codes {
         });
     }
 
-    #[migration(id = "2024_12_02_000001", irreversible = "codes are derived from names")]
+    #[migration(
+        id = "2024_12_02_000001",
+        irreversible = "codes are derived from names"
+    )]
     fn fill_codes(m: &mut Up) {
         m.backfill("people", "code", upper(col("name"))).batched(2);
     }
