@@ -292,3 +292,37 @@ fn reviewing_is_not_an_edit_on_postgres() {
     };
     reviewing_is_not_an_edit(db.url());
 }
+
+#[migration_runtime::migrations]
+mod composite_key {
+    #[migration(id = "2024_10_01_000001")]
+    fn create_memberships(m: &mut Up) {
+        m.create_table("memberships", |t| {
+            t.column("member_id", bigint());
+            t.column("team_id", bigint());
+            t.column("role", text().nullable());
+            t.primary_key(["member_id", "team_id"]);
+        });
+    }
+
+    #[migration(id = "2024_10_02_000001")]
+    fn default_roles(m: &mut Up) {
+        m.backfill("memberships", "role", "member")
+            .only_where(col("role").is_null())
+            .batched(1000);
+    }
+}
+
+#[test]
+fn batches_without_a_single_column_key_are_said_to_run_as_one_update() {
+    let findings = review(composite_key::MIGRATIONS, &["2024_10_02_000001"]).expect("review");
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0].severity, Severity::Warning);
+    assert!(
+        findings[0].message.contains(
+            "`memberships` has no single-column key to walk in order: it runs as one UPDATE"
+        ),
+        "{}",
+        findings[0]
+    );
+}

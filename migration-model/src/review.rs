@@ -186,6 +186,19 @@ pub fn assess(op: &Op, before: &Schema, now: &Schema) -> Option<Assessment> {
             column,
             batch_size: Some(size),
             ..
+        } if existing(table) && now.table(table).is_some_and(|t| t.primary_key.len() != 1) => (
+            Warning,
+            format!(
+                "asks for batches of {size} rows, but `{table}` has no single-column key to walk in order: \
+                     it runs as one UPDATE in one transaction"
+            ),
+            Some("give the table a single-column key, or backfill it in smaller migrations"),
+        ),
+        Op::Backfill {
+            table,
+            column,
+            batch_size: Some(size),
+            ..
         } if existing(table) => (
             Note,
             format!(
