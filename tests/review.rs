@@ -249,6 +249,18 @@ fn a_reviewed_danger_is_shown_with_its_reason_and_does_not_block() {
         out.ends_with("2 migration(s) reviewed: 2 finding(s), 0 dangerous (1 reviewed)\n"),
         "{out}"
     );
+    let (_, out) = run_on(
+        after_review::MIGRATIONS,
+        nowhere,
+        &["show", "2024_10_02_000001"],
+    );
+    assert!(
+        out.contains(
+            "  drop_column(\"members\", \"full_name\").restore_with(col(\"email\"))\
+             .reviewed(\"the app stopped reading full_name in v2.3\")\n"
+        ),
+        "show gives the note with its step: {out}"
+    );
 }
 
 /// Reviewing a danger changes nothing that runs: a database upgraded before

@@ -690,8 +690,11 @@ fn show(
         }
     )?;
     writeln!(out, "upgrade:")?;
-    for op in migration.up() {
-        writeln!(out, "  {op}")?;
+    for (index, op) in migration.up().iter().enumerate() {
+        match migration.reviewed(index) {
+            Some(reason) => writeln!(out, "  {op}.reviewed({reason:?})")?,
+            None => writeln!(out, "  {op}")?,
+        }
     }
     match migration.downgrade() {
         crate::Downgrade::Derived(ops) | crate::Downgrade::Written(ops) => {
