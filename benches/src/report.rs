@@ -118,3 +118,24 @@ pub fn thousands(n: u64) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{thousands, verdict};
+    use std::time::Duration;
+
+    #[test]
+    fn thousands_are_separated_by_commas() {
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(4_000_000), "4,000,000");
+    }
+
+    #[test]
+    fn a_target_is_judged_on_the_ratio_as_printed() {
+        let ms = Duration::from_millis;
+        assert_eq!(verdict(ms(1104), ms(1000), "1.10x"), "≤ 1.10x: met");
+        assert_eq!(verdict(ms(1106), ms(1000), "1.10x"), "≤ 1.10x: not met");
+        assert_eq!(verdict(ms(1106), ms(1000), ""), "");
+    }
+}

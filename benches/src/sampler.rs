@@ -152,3 +152,37 @@ impl Samples {
         self.last = Some(now);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Samples;
+    use std::time::Duration;
+
+    #[test]
+    fn a_spell_lasts_from_its_last_age_seen_to_the_sample_that_found_it_over() {
+        let mut samples = Samples::default();
+        samples.add(1_000, None);
+        samples.add(2_000, Some(1_500));
+        samples.add(3_000, Some(1_500));
+        samples.add(4_000, None);
+        samples.add(4_100, Some(4_050));
+        samples.add(9_000, None);
+        let longest = samples.longest;
+        assert_eq!(longest.seen, Duration::from_micros(1_500));
+        // The second spell was seen young, but the sample that found it
+        // over came late: it may have lasted 4,950 µs.
+        assert_eq!(longest.at_most, Duration::from_micros(4_950));
+        assert_eq!(longest.widest_gap, Duration::from_micros(4_900));
+    }
+
+    #[test]
+    fn spells_back_to_back_are_told_apart_by_their_start() {
+        let mut samples = Samples::default();
+        samples.add(1_000, Some(0));
+        samples.add(2_000, Some(1_800));
+        samples.add(2_100, None);
+        let longest = samples.longest;
+        assert_eq!(longest.seen, Duration::from_micros(1_000));
+        assert_eq!(longest.at_most, Duration::from_micros(2_000));
+    }
+}

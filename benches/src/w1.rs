@@ -15,6 +15,9 @@ use crate::database::{fresh, median};
 use crate::histories::history;
 use crate::report::Table;
 
+/// Something measured: it runs on the fresh database at the URL given.
+type Work<'a> = dyn Fn(&str) -> Result<()> + 'a;
+
 /// The SQL scripts `psql` runs, written to a temporary folder.
 struct Scripts {
     dir: PathBuf,
@@ -67,24 +70,31 @@ pub fn apply(runs: usize) -> Result<()> {
     let set = history::MIGRATIONS;
     let scripts = Scripts::write(set)?;
     let counts = OnlineCounts::of(set)?;
-    let psql_one = timed(runs, |url| psql(url, true, &[&scripts.up]))?;
-    let psql_online = timed(runs, |url| psql(url, false, &[&scripts.online]))?;
-    let runner = timed(runs, |url| {
-        Runner::new(&mut AnyConnection::establish(url)?, set).upgrade("head")?;
-        Ok(())
-    })?;
-    let single = timed(runs, |url| {
-        Runner::new(&mut AnyConnection::establish(url)?, set)
-            .single_transaction(true)
-            .upgrade("head")?;
-        Ok(())
-    })?;
-    let diesel = timed(runs, |url| {
-        let mut conn = <diesel::PgConnection as diesel::Connection>::establish(url)?;
-        conn.run_pending_migrations(set)?;
-        Ok(())
-    })?;
-
+    let times = in_turns(
+        runs,
+        &[
+            &|url| psql(url, true, &[&scripts.up]),
+            &|url| {
+                Runner::new(&mut AnyConnection::establish(url)?, set).upgrade("head")?;
+                Ok(())
+            },
+            &|url| {
+                Runner::new(&mut AnyConnection::establish(url)?, set)
+                    .single_transaction(true)
+                    .upgrade("head")?;
+                Ok(())
+            },
+            &|url| {
+                let mut conn = <diesel::PgConnection as diesel::Connection>::establish(url)?;
+                conn.run_pending_migrations(set)?;
+                Ok(())
+            },
+            &|url| psql(url, false, &[&scripts.online]),
+        ],
+    )?;
+    let [psql_one, runner, single, diesel, psql_online] = times[..] else {
+        return Err("one time per contender".into());
+    };
     let mut table = Table::new(
         &format!(
             "W1 apply ({} migrations, median of {runs})",
@@ -98,7 +108,7 @@ pub fn apply(runs: usize) -> Result<()> {
         "runner (default)",
         &format!(
             "online forms: {} `CREATE INDEX CONCURRENTLY` outside a transaction, \
-             {} constraints `NOT VALID` then `VALIDATE`",
+             {} foreign keys `NOT VALID` then `VALIDATE`",
             counts.alone, counts.validated
         ),
         runner,
@@ -121,7 +131,7 @@ pub fn apply(runs: usize) -> Result<()> {
     );
     table.timed_row(
         "`psql -f` of the runner's online SQL (no lock, no history)",
-        "online forms, as the runner",
+        "online forms, committed where the runner commits",
         psql_online,
         psql_one,
         "",
@@ -140,9 +150,29 @@ pub fn apply(runs: usize) -> Result<()> {
 pub fn round_trip(runs: usize, with_trip: bool, with_check: bool) -> Result<()> {
     let set = history::MIGRATIONS;
     let scripts = Scripts::write(set)?;
-    let psql_trip = timed(runs, |url| {
-        psql(url, true, &[&scripts.up, &scripts.down, &scripts.up])
-    })?;
+    let trip = |single: bool| {
+        move |url: &str| -> Result<()> {
+            let mut conn = AnyConnection::establish(url)?;
+            Runner::new(&mut conn, set)
+                .single_transaction(single)
+                .upgrade("head")?;
+            Runner::new(&mut conn, set)
+                .single_transaction(single)
+                .downgrade("base")?;
+            Runner::new(&mut conn, set)
+                .single_transaction(single)
+                .upgrade("head")?;
+            Ok(())
+        }
+    };
+    let psql_trip = |url: &str| psql(url, true, &[&scripts.up, &scripts.down, &scripts.up]);
+    let (online, single) = (trip(false), trip(true));
+    let mut contenders: Vec<&Work<'_>> = vec![&psql_trip];
+    if with_trip {
+        contenders.extend([&online as &Work<'_>, &single]);
+    }
+    let times = in_turns(runs, &contenders)?;
+    let base = times[0];
     let mut table = Table::new(
         &format!(
             "Round trip: up, down, up ({} migrations, median of {runs})",
@@ -150,54 +180,40 @@ pub fn round_trip(runs: usize, with_trip: bool, with_check: bool) -> Result<()> 
         ),
         &["time", "vs `psql -1`", "target"],
     );
-    table.ratio_row("`psql -1 -f` three times", psql_trip, psql_trip, "");
-    if with_trip {
-        let trip = |single: bool| {
-            timed(runs, move |url| {
-                let mut conn = AnyConnection::establish(url)?;
-                Runner::new(&mut conn, set)
-                    .single_transaction(single)
-                    .upgrade("head")?;
-                Runner::new(&mut conn, set)
-                    .single_transaction(single)
-                    .downgrade("base")?;
-                Runner::new(&mut conn, set)
-                    .single_transaction(single)
-                    .upgrade("head")?;
-                Ok(())
-            })
-        };
-        let runner_trip = trip(false)?;
-        let single_trip = trip(true)?;
+    table.ratio_row("`psql -1 -f` three times", base, base, "");
+    if let [_, online, single] = times[..] {
         table.ratio_row(
             "runner (default: online upgrades, plain downgrades)",
-            runner_trip,
-            psql_trip,
+            online,
+            base,
             "1.00x",
         );
         table.ratio_row(
-            "runner `--single-transaction` (each of the three runs one transaction)",
-            single_trip,
-            psql_trip,
+            "runner `--single-transaction` (each of the three one transaction)",
+            single,
+            base,
             "1.00x",
         );
     }
     if with_check {
         let check_runs = runs.min(3);
-        let check = timed(check_runs, |url| {
-            migration_runtime::testing::check_round_trip(
-                &mut AnyConnection::establish(url)?,
-                set,
-                migration_runtime::testing::generated_rows,
-            )?;
-            Ok(())
-        })?;
+        let check = in_turns(
+            check_runs,
+            &[&|url| {
+                migration_runtime::testing::check_round_trip(
+                    &mut AnyConnection::establish(url)?,
+                    set,
+                    migration_runtime::testing::generated_rows,
+                )?;
+                Ok(())
+            }],
+        )?;
         table.ratio_row(
             &format!(
                 "`testing::check_round_trip` over generated rows (catalog read after every step; median of {check_runs})"
             ),
-            check,
-            psql_trip,
+            check[0],
+            base,
             "",
         );
     }
@@ -307,14 +323,18 @@ fn psql(url: &str, single: bool, files: &[&str]) -> Result<()> {
     Ok(())
 }
 
-/// The median time of `work` over `runs` fresh databases.
-fn timed(runs: usize, work: impl Fn(&str) -> Result<()>) -> Result<Duration> {
-    let mut times = Vec::with_capacity(runs);
+/// The median time of each of `contenders`, each run `runs` times on a
+/// fresh database; they take turns, so that a busy moment of the machine
+/// hits them alike.
+fn in_turns(runs: usize, contenders: &[&Work<'_>]) -> Result<Vec<Duration>> {
+    let mut times = vec![Vec::with_capacity(runs); contenders.len()];
     for _ in 0..runs {
-        let db = fresh()?;
-        let started = Instant::now();
-        work(db.url())?;
-        times.push(started.elapsed());
+        for (work, times) in contenders.iter().zip(&mut times) {
+            let db = fresh()?;
+            let started = Instant::now();
+            work(db.url())?;
+            times.push(started.elapsed());
+        }
     }
-    Ok(median(times))
+    Ok(times.into_iter().map(median).collect())
 }
