@@ -44,6 +44,9 @@ struct Args {
     /// Rows of the W2 backfill.
     #[arg(long, default_value_t = 1_000_000)]
     rows: u64,
+    /// Runs per W3 measurement, the forms taking turns on the same rows.
+    #[arg(long, default_value_t = 3)]
+    tighten_runs: usize,
     /// Table sizes of W3.
     #[arg(long, value_delimiter = ',', default_values_t = [1_000_000, 4_000_000])]
     tighten_rows: Vec<u64>,
@@ -109,7 +112,7 @@ fn run(args: Args) -> Result<()> {
         w2::backfill(args.rows, args.backfill_runs)?;
     }
     if wanted(Workload::W3) {
-        w3::tighten(&args.tighten_rows)?;
+        w3::tighten(&args.tighten_rows, args.tighten_runs)?;
     }
     if wanted(Workload::Memory) {
         memory::memory(&args.memory_rows)?;

@@ -10,11 +10,30 @@ use migration_runtime::AnyConnection;
 
 use crate::Result;
 
-/// How long the writer runs before and after the work, so that the inserts
-/// around it show the usual latency.
+/// How long the writer runs before and after the work, so that it is
+/// writing throughout.
 const MARGIN: Duration = Duration::from_millis(200);
 
-/// The inserts that overlapped the work.
+/// Every insert: when it started and how long it took.
+pub struct Writes {
+    timed: Vec<(Instant, Duration)>,
+}
+
+impl Writes {
+    /// The inserts that overlapped the time from `from` to `to`.
+    pub fn during(&self, from: Instant, to: Instant) -> Inserts {
+        Inserts {
+            latencies: self
+                .timed
+                .iter()
+                .filter(|(start, latency)| *start < to && *start + *latency > from)
+                .map(|(_, latency)| *latency)
+                .collect(),
+        }
+    }
+}
+
+/// The inserts that overlapped some work.
 #[derive(Debug, Default)]
 pub struct Inserts {
     /// How long each took.
@@ -34,15 +53,16 @@ impl Inserts {
 }
 
 /// Runs `work` while another session runs `insert` on the database at `url`
-/// every millisecond; `work` is given that session's server process id.
-/// Returns what `work` returned and the inserts that overlapped it. An insert that falls behind is not made up for: the next
+/// every millisecond, from a little before `work` to a little after;
+/// `work` is given that session's server process id. Returns what `work`
+/// returned and every insert (see [`Writes::during`]). An insert that falls behind is not made up for: the next
 /// one starts a millisecond after it, as an application's requests would
 /// not all arrive at once.
 pub fn writing<T: Send>(
     url: &str,
     insert: &str,
     work: impl FnOnce(&str) -> Result<T>,
-) -> Result<(T, Inserts)> {
+) -> Result<(T, Writes)> {
     let mut writer = AnyConnection::establish(url)?;
     let pid = crate::database::backend_pid(&mut writer)?;
     let done = AtomicBool::new(false);
@@ -66,17 +86,10 @@ pub fn writing<T: Send>(
         });
         started.wait();
         std::thread::sleep(MARGIN);
-        let from = Instant::now();
         let result = work(&pid);
-        let to = Instant::now();
         std::thread::sleep(MARGIN);
         done.store(true, Ordering::SeqCst);
         let timed = inserts.join().map_err(|_| "the writer thread panicked")??;
-        let latencies = timed
-            .into_iter()
-            .filter(|(start, latency)| *start < to && *start + *latency > from)
-            .map(|(_, latency)| latency)
-            .collect();
-        Ok((result?, Inserts { latencies }))
+        Ok((result?, Writes { timed }))
     })
 }
