@@ -30,6 +30,31 @@ pub mod backfill_by_1k {
     }
 }
 
+/// The same backfill, 5,000 rows per transaction.
+#[migration_runtime::migrations]
+pub mod backfill_by_5k {
+    #[migration(id = "2024_12_01_000001")]
+    fn create_people(m: &mut Up) {
+        m.create_table("people", |t| {
+            t.id("id");
+            t.column("first_name", text());
+            t.column("last_name", text());
+        });
+    }
+
+    #[migration(id = "2024_12_02_000001")]
+    fn add_full_name(m: &mut Up) {
+        m.add_column("people", "full_name", text().nullable());
+        m.backfill(
+            "people",
+            "full_name",
+            concat([col("first_name"), " ", col("last_name")]),
+        )
+        .only_where(col("full_name").is_null())
+        .batched(5_000);
+    }
+}
+
 /// The same backfill, 10,000 rows per transaction.
 #[migration_runtime::migrations]
 pub mod backfill_by_10k {

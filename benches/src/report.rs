@@ -91,7 +91,7 @@ fn ratio(time: Duration, base: Duration) -> f64 {
 
 /// `target` (a ratio such as `1.10x`) and whether `time` meets it against
 /// `base`; empty without a target.
-fn verdict(time: Duration, base: Duration, target: &str) -> String {
+pub fn verdict(time: Duration, base: Duration, target: &str) -> String {
     let Some(limit) = target.strip_suffix('x').and_then(|t| t.parse::<f64>().ok()) else {
         return target.to_owned();
     };

@@ -19,8 +19,8 @@ use migration_runtime::AnyConnection;
 
 use crate::Result;
 
-/// What the samples saw of the longest spell.
-#[derive(Clone, Copy, Debug, Default)]
+/// What the samples saw of the spells, the longest first of all.
+#[derive(Clone, Debug, Default)]
 pub struct Longest {
     /// The greatest age a spell was seen at: a lower bound.
     pub seen: Duration,
@@ -29,16 +29,22 @@ pub struct Longest {
     pub at_most: Duration,
     /// The widest gap between two samples.
     pub widest_gap: Duration,
+    /// The most each spell seen can have lasted, in the order they ended.
+    pub spells: Vec<Duration>,
 }
 
 impl Longest {
-    /// The worse of two measurements.
-    pub fn max(self, other: Longest) -> Longest {
-        Longest {
-            seen: self.seen.max(other.seen),
-            at_most: self.at_most.max(other.at_most),
-            widest_gap: self.widest_gap.max(other.widest_gap),
-        }
+    /// Adds another measurement's spells: the worst of both.
+    pub fn merge(&mut self, other: Longest) {
+        self.seen = self.seen.max(other.seen);
+        self.at_most = self.at_most.max(other.at_most);
+        self.widest_gap = self.widest_gap.max(other.widest_gap);
+        self.spells.extend(other.spells);
+    }
+
+    /// How many spells seen can have lasted longer than `limit`.
+    pub fn over(&self, limit: Duration) -> usize {
+        self.spells.iter().filter(|s| **s > limit).count()
     }
 }
 
@@ -143,7 +149,9 @@ impl Samples {
             self.longest.widest_gap = self.longest.widest_gap.max(micros(now - last));
         }
         if let Some(current) = self.current.filter(|c| Some(*c) != start) {
-            self.longest.at_most = self.longest.at_most.max(micros(now - current));
+            let at_most = micros(now - current);
+            self.longest.at_most = self.longest.at_most.max(at_most);
+            self.longest.spells.push(at_most);
         }
         if let Some(start) = start {
             self.longest.seen = self.longest.seen.max(micros(now - start));
@@ -168,6 +176,8 @@ mod tests {
         samples.add(4_100, Some(4_050));
         samples.add(9_000, None);
         let longest = samples.longest;
+        assert_eq!(longest.spells.len(), 2);
+        assert_eq!(longest.over(Duration::from_micros(3_000)), 1);
         assert_eq!(longest.seen, Duration::from_micros(1_500));
         // The second spell was seen young, but the sample that found it
         // over came late: it may have lasted 4,950 µs.

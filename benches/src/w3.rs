@@ -77,7 +77,7 @@ impl Tally {
                 self.over += inserts.over(LONGEST_TARGET);
                 self.inserts += inserts.latencies.len();
             }
-            Measured::LockWait(longest) => self.lock_wait = self.lock_wait.max(longest),
+            Measured::LockWait(longest) => self.lock_wait.merge(longest),
         }
     }
 
