@@ -15,7 +15,7 @@ use crate::w2::{PEOPLE, WRONG};
 /// Measures the peak resident memory at each size and prints its table.
 pub fn memory(sizes: &[u64]) -> Result<()> {
     let mut table = Table::new(
-        "Memory: peak resident memory of the runner's batched backfill (`.batched(10,000)`)",
+        "Memory: peak resident memory (`VmHWM`) of a batched backfill",
         &["rows", "after connecting", "after the backfill"],
     );
     for &rows in sizes {
@@ -40,7 +40,7 @@ pub fn memory(sizes: &[u64]) -> Result<()> {
             return Err(format!("{wrong} rows lack their full name after the child ran").into());
         }
         table.row(vec![
-            String::new(),
+            "runner, `.batched(10,000)`, in a process of its own".to_owned(),
             thousands(rows),
             mib(before.parse()?),
             mib(after.parse()?),
