@@ -1,25 +1,88 @@
-//! Applies a generated 200-migration history to fresh PostgreSQL databases
-//! with the runner, with diesel's harness, and with `psql -1` running the
-//! same SQL, and prints the medians as a Markdown table.
+//! Benchmarks on PostgreSQL, each side by side with what it is measured
+//! against, printed as Markdown tables:
+//!
+//! - W1: a generated 200-migration history applied by the runner, by
+//!   diesel's harness and by `psql -1` running the same SQL; the round trip
+//!   (up, down, up).
+//! - W2: a backfill over a million rows, batched by the runner and as one
+//!   `UPDATE`, with the longest transaction of each.
+//! - W3: NOT NULL tightened on large tables while another session inserts a
+//!   row every millisecond, with the longest insert.
+//! - Memory: the peak resident memory of a batched backfill at two sizes.
 //!
 //! `TEST_DATABASE_URL=postgres://user:pass@localhost/postgres cargo run --release -p migration-bench`
 
-use std::process::{Command, ExitCode};
-use std::time::{Duration, Instant};
+mod database;
+mod histories;
+mod memory;
+mod report;
+mod sampler;
+mod w1;
+mod w2;
+mod w3;
+mod writer;
 
-use clap::Parser;
-use diesel_migrations::MigrationHarness;
-use migration_runtime::testing::PgTestDatabase;
-use migration_runtime::{AnyConnection, Backend, Direction, MigrationSet, Runner};
+use std::process::ExitCode;
 
-include!(concat!(env!("OUT_DIR"), "/history.rs"));
+use clap::{Parser, Subcommand, ValueEnum};
 
-/// Benchmark the runner against psql and diesel's harness.
+/// Benchmark the runner against psql, diesel's harness and plain SQL.
 #[derive(Parser)]
 struct Args {
-    /// Runs per measurement; the median is reported.
+    #[command(subcommand)]
+    child: Option<Child>,
+    /// The workloads to run (all by default), e.g. `--only w2,w3`.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    only: Vec<Workload>,
+    /// Runs per W1 and round-trip measurement; the median is reported.
     #[arg(long, default_value_t = 5)]
     runs: usize,
+    /// Runs per W2 measurement; the median time and the worst transaction
+    /// are reported.
+    #[arg(long, default_value_t = 3)]
+    backfill_runs: usize,
+    /// Rows of the W2 backfill.
+    #[arg(long, default_value_t = 1_000_000)]
+    rows: u64,
+    /// Runs per W3 measurement, the forms taking turns on the same rows.
+    #[arg(long, default_value_t = 3)]
+    tighten_runs: usize,
+    /// Table sizes of W3.
+    #[arg(long, value_delimiter = ',', default_values_t = [1_000_000, 4_000_000])]
+    tighten_rows: Vec<u64>,
+    /// Table sizes of the memory workload.
+    #[arg(long, value_delimiter = ',', default_values_t = [250_000, 1_000_000])]
+    memory_rows: Vec<u64>,
+}
+
+/// The workloads.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Workload {
+    /// W1: apply the 200-migration history.
+    W1,
+    /// The round trip (up, down, up) of the history.
+    Trip,
+    /// `testing::check_round_trip` over the history (slow).
+    Check,
+    /// W2: the batched backfill against one `UPDATE`.
+    W2,
+    /// W3: tighten NOT NULL while another session inserts.
+    W3,
+    /// Peak resident memory of a batched backfill.
+    Memory,
+}
+
+/// What the benchmark runs in a child process.
+#[derive(Subcommand)]
+enum Child {
+    /// Runs the memory workload's backfill on the prepared database at URL
+    /// and prints the peak resident memory (kB) after connecting and at the
+    /// end.
+    #[command(hide = true)]
+    BackfillChild {
+        /// The prepared database.
+        url: String,
+    },
 }
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
@@ -35,139 +98,24 @@ fn main() -> ExitCode {
 }
 
 fn run(args: Args) -> Result<()> {
-    let set = history::MIGRATIONS;
-    let dir = std::env::temp_dir().join(format!("migration-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let up = dir.join("up.sql");
-    let down = dir.join("down.sql");
-    let planning = Instant::now();
-    std::fs::write(&up, script(set, Direction::Up)?)?;
-    let planning = planning.elapsed();
-    std::fs::write(&down, script(set, Direction::Down)?)?;
-    let up = up.to_str().ok_or("temporary path is not UTF-8")?.to_owned();
-    let down = down
-        .to_str()
-        .ok_or("temporary path is not UTF-8")?
-        .to_owned();
-
-    let apply_psql = median(args.runs, |url| psql(url, &[&up]))?;
-    let apply_runner = median(args.runs, |url| {
-        Runner::new(&mut AnyConnection::establish(url)?, set).upgrade("head")?;
-        Ok(())
-    })?;
-    let apply_single = median(args.runs, |url| {
-        Runner::new(&mut AnyConnection::establish(url)?, set)
-            .single_transaction(true)
-            .upgrade("head")?;
-        Ok(())
-    })?;
-    let apply_diesel = median(args.runs, |url| {
-        let mut conn = <diesel::PgConnection as diesel::Connection>::establish(url)?;
-        conn.run_pending_migrations(set)?;
-        Ok(())
-    })?;
-    let trip_psql = median(args.runs, |url| psql(url, &[&up, &down, &up]))?;
-    let trip_runner = median(args.runs, |url| {
-        let mut conn = AnyConnection::establish(url)?;
-        Runner::new(&mut conn, set).upgrade("head")?;
-        Runner::new(&mut conn, set).downgrade("base")?;
-        Runner::new(&mut conn, set).upgrade("head")?;
-        Ok(())
-    })?;
-
-    let check = median(args.runs.min(3), |url| {
-        migration_runtime::testing::check_round_trip(
-            &mut AnyConnection::establish(url)?,
-            set,
-            migration_runtime::testing::generated_rows,
-        )?;
-        Ok(())
-    })?;
-    let ratio = |t: Duration, base: Duration| t.as_secs_f64() / base.as_secs_f64();
-    println!(
-        "| workload ({} migrations, median of {}) | time | vs `psql -1` |",
-        set.migrations().len(),
-        args.runs
-    );
-    println!("| --- | ---: | ---: |");
-    println!(
-        "| W1 apply: `psql -1 -f` | {} ms | 1.00x |",
-        apply_psql.as_millis()
-    );
-    println!(
-        "| W1 apply: runner (lock, checksums, one transaction per migration) | {} ms | {:.2}x |",
-        apply_runner.as_millis(),
-        ratio(apply_runner, apply_psql)
-    );
-    println!(
-        "| W1 apply: runner `--single-transaction` | {} ms | {:.2}x |",
-        apply_single.as_millis(),
-        ratio(apply_single, apply_psql)
-    );
-    println!(
-        "| W1 apply: diesel `MigrationHarness` | {} ms | {:.2}x |",
-        apply_diesel.as_millis(),
-        ratio(apply_diesel, apply_psql)
-    );
-    println!(
-        "| round trip (up, down, up): `psql -1 -f` x3 | {} ms | 1.00x |",
-        trip_psql.as_millis()
-    );
-    println!(
-        "| round trip (up, down, up): runner | {} ms | {:.2}x |",
-        trip_runner.as_millis(),
-        ratio(trip_runner, trip_psql)
-    );
-    println!(
-        "| `testing::check_round_trip` over generated rows (catalog read after every step) | {} ms | {:.2}x |",
-        check.as_millis(),
-        ratio(check, trip_psql)
-    );
-    println!(
-        "| planning the SQL of all 200 upgrades (schema model only, no database) | {} ms | |",
-        planning.as_millis()
-    );
-    std::fs::remove_dir_all(dir)?;
-    Ok(())
-}
-
-/// Every migration's SQL one way, in the order it runs.
-fn script(set: MigrationSet, direction: Direction) -> Result<String> {
-    let mut ids: Vec<&str> = set.migrations().iter().map(|m| m.id()).collect();
-    if direction == Direction::Down {
-        ids.reverse();
+    if let Some(Child::BackfillChild { url }) = &args.child {
+        return memory::child(url);
     }
-    let mut sql = String::new();
-    for id in ids {
-        for statement in set.render(id, direction, Backend::Postgres)? {
-            sql.push_str(&statement);
-            sql.push_str(";\n");
-        }
+    let wanted = |workload| args.only.is_empty() || args.only.contains(&workload);
+    if wanted(Workload::W1) {
+        w1::apply(args.runs)?;
     }
-    Ok(sql)
-}
-
-fn psql(url: &str, files: &[&str]) -> Result<()> {
-    for file in files {
-        let status = Command::new("psql")
-            .args(["-q", "-X", "-1", "-v", "ON_ERROR_STOP=1", "-f", file, url])
-            .status()?;
-        if !status.success() {
-            return Err(format!("psql failed on {file}").into());
-        }
+    if wanted(Workload::Trip) || wanted(Workload::Check) {
+        w1::round_trip(args.runs, wanted(Workload::Trip), wanted(Workload::Check))?;
+    }
+    if wanted(Workload::W2) {
+        w2::backfill(args.rows, args.backfill_runs)?;
+    }
+    if wanted(Workload::W3) {
+        w3::tighten(&args.tighten_rows, args.tighten_runs)?;
+    }
+    if wanted(Workload::Memory) {
+        memory::memory(&args.memory_rows)?;
     }
     Ok(())
-}
-
-/// The median time of `work` over `runs` fresh databases.
-fn median(runs: usize, work: impl Fn(&str) -> Result<()>) -> Result<Duration> {
-    let mut times = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let db = PgTestDatabase::create().ok_or("set TEST_DATABASE_URL to a PostgreSQL server")?;
-        let started = Instant::now();
-        work(db.url())?;
-        times.push(started.elapsed());
-    }
-    times.sort();
-    Ok(times[times.len() / 2])
 }

@@ -1,0 +1,340 @@
+//! W1 and the round trip: the generated 200-migration history applied to
+//! fresh databases by the runner (online forms, and `--single-transaction`),
+//! by diesel's harness, and by `psql` running the same SQL.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use diesel_migrations::MigrationHarness;
+use migration_runtime::dialect::Placement;
+use migration_runtime::{AnyConnection, Backend, Direction, MigrationSet, Mode, Runner};
+
+use crate::Result;
+use crate::database::{fresh, median};
+use crate::histories::history;
+use crate::report::Table;
+
+/// Something measured: it runs on the fresh database at the URL given.
+type Work<'a> = dyn Fn(&str) -> Result<()> + 'a;
+
+/// The SQL scripts `psql` runs, written to a temporary folder.
+struct Scripts {
+    dir: PathBuf,
+    /// Every upgrade as the offline `sql` command prints it, for `psql -1`.
+    up: String,
+    /// Every downgrade, newest first, for `psql -1`.
+    down: String,
+    /// Every upgrade as the runner runs it by default: the lock-friendly
+    /// forms, with `BEGIN`/`COMMIT` where the runner commits.
+    online: String,
+    /// How long planning the upgrades' SQL took (schema model only).
+    planning: Duration,
+}
+
+impl Scripts {
+    fn write(set: MigrationSet) -> Result<Scripts> {
+        let dir = std::env::temp_dir().join(format!("migration-bench-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let planning = Instant::now();
+        let up = one_transaction_script(set, Direction::Up)?;
+        let planning = planning.elapsed();
+        let down = one_transaction_script(set, Direction::Down)?;
+        let online = online_script(set)?;
+        let write = |name: &str, sql: &str| -> Result<String> {
+            let path = dir.join(name);
+            std::fs::write(&path, sql)?;
+            Ok(path
+                .to_str()
+                .ok_or("temporary path is not UTF-8")?
+                .to_owned())
+        };
+        Ok(Scripts {
+            up: write("up.sql", &up)?,
+            down: write("down.sql", &down)?,
+            online: write("online.sql", &online)?,
+            planning,
+            dir,
+        })
+    }
+}
+
+impl Drop for Scripts {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Measures W1 (apply) and prints its table.
+pub fn apply(runs: usize) -> Result<()> {
+    let set = history::MIGRATIONS;
+    let scripts = Scripts::write(set)?;
+    let counts = OnlineCounts::of(set)?;
+    let times = in_turns(
+        runs,
+        &[
+            &|url| psql(url, true, &[&scripts.up]),
+            &|url| {
+                Runner::new(&mut AnyConnection::establish(url)?, set).upgrade("head")?;
+                Ok(())
+            },
+            &|url| {
+                Runner::new(&mut AnyConnection::establish(url)?, set)
+                    .single_transaction(true)
+                    .upgrade("head")?;
+                Ok(())
+            },
+            &|url| {
+                let mut conn = <diesel::PgConnection as diesel::Connection>::establish(url)?;
+                conn.run_pending_migrations(set)?;
+                Ok(())
+            },
+            &|url| psql(url, false, &[&scripts.online]),
+        ],
+    )?;
+    let [psql_one, runner, single, diesel, psql_online] = times[..] else {
+        return Err("one time per contender".into());
+    };
+    let mut table = Table::new(
+        &format!(
+            "W1 apply ({} migrations, median of {runs})",
+            set.migrations().len()
+        ),
+        &["SQL it runs", "time", "vs `psql -1`", "target"],
+    );
+    let plain = "plain forms";
+    table.timed_row("`psql -1 -f`", plain, psql_one, psql_one, "");
+    table.timed_row(
+        "runner (default)",
+        &format!(
+            "online forms: {} `CREATE INDEX CONCURRENTLY` outside a transaction, \
+             {} foreign keys `NOT VALID` then `VALIDATE`",
+            counts.alone, counts.validated
+        ),
+        runner,
+        psql_one,
+        "1.00x",
+    );
+    table.timed_row(
+        "runner `--single-transaction`",
+        &format!("{plain}, one transaction"),
+        single,
+        psql_one,
+        "1.00x",
+    );
+    table.timed_row(
+        "diesel `MigrationHarness`",
+        &format!("{plain}, a transaction per migration"),
+        diesel,
+        psql_one,
+        "",
+    );
+    table.timed_row(
+        "`psql -f` of the runner's online SQL (no lock, no history)",
+        "online forms, committed where the runner commits",
+        psql_online,
+        psql_one,
+        "",
+    );
+    table.print();
+    println!(
+        "Planning the SQL of all {} upgrades (schema model only, no database): {} ms.\n",
+        set.migrations().len(),
+        scripts.planning.as_millis()
+    );
+    Ok(())
+}
+
+/// Measures the round trip (up, down, up) when `with_trip`, and the
+/// round-trip check when `with_check`; prints their table.
+pub fn round_trip(runs: usize, with_trip: bool, with_check: bool) -> Result<()> {
+    let set = history::MIGRATIONS;
+    let scripts = Scripts::write(set)?;
+    let trip = |single: bool| {
+        move |url: &str| -> Result<()> {
+            let mut conn = AnyConnection::establish(url)?;
+            Runner::new(&mut conn, set)
+                .single_transaction(single)
+                .upgrade("head")?;
+            Runner::new(&mut conn, set)
+                .single_transaction(single)
+                .downgrade("base")?;
+            Runner::new(&mut conn, set)
+                .single_transaction(single)
+                .upgrade("head")?;
+            Ok(())
+        }
+    };
+    let psql_trip = |url: &str| psql(url, true, &[&scripts.up, &scripts.down, &scripts.up]);
+    let (online, single) = (trip(false), trip(true));
+    let mut contenders: Vec<&Work<'_>> = vec![&psql_trip];
+    if with_trip {
+        contenders.extend([&online as &Work<'_>, &single]);
+    }
+    let times = in_turns(runs, &contenders)?;
+    let base = times[0];
+    let mut table = Table::new(
+        &format!(
+            "Round trip: up, down, up ({} migrations, median of {runs})",
+            set.migrations().len()
+        ),
+        &["time", "vs `psql -1`", "target"],
+    );
+    table.ratio_row("`psql -1 -f` three times", base, base, "");
+    if let [_, online, single] = times[..] {
+        table.ratio_row(
+            "runner (default: online upgrades, plain downgrades)",
+            online,
+            base,
+            "1.00x",
+        );
+        table.ratio_row(
+            "runner `--single-transaction` (each of the three one transaction)",
+            single,
+            base,
+            "1.00x",
+        );
+    }
+    if with_check {
+        let check_runs = runs.min(3);
+        let check = in_turns(
+            check_runs,
+            &[&|url| {
+                migration_runtime::testing::check_round_trip(
+                    &mut AnyConnection::establish(url)?,
+                    set,
+                    migration_runtime::testing::generated_rows,
+                )?;
+                Ok(())
+            }],
+        )?;
+        table.ratio_row(
+            &format!(
+                "`testing::check_round_trip` over generated rows (catalog read after every step; median of {check_runs})"
+            ),
+            check[0],
+            base,
+            "",
+        );
+    }
+    table.print();
+    Ok(())
+}
+
+/// What the runner's online forms make of the history.
+struct OnlineCounts {
+    /// Statements run outside a transaction.
+    alone: usize,
+    /// Constraints added `NOT VALID` and validated in a later transaction.
+    validated: usize,
+}
+
+impl OnlineCounts {
+    fn of(set: MigrationSet) -> Result<OnlineCounts> {
+        let mut counts = OnlineCounts {
+            alone: 0,
+            validated: 0,
+        };
+        for migration in set.migrations() {
+            let steps = set.plan(
+                migration.id(),
+                Direction::Up,
+                Backend::Postgres,
+                Mode::Online,
+            )?;
+            for statement in steps.iter().flat_map(|step| &step.statements) {
+                match statement.placement {
+                    Placement::InTransaction => {}
+                    Placement::NewTransaction => {
+                        counts.validated += usize::from(statement.sql.contains(" VALIDATE "));
+                    }
+                    Placement::Alone => counts.alone += 1,
+                }
+            }
+        }
+        Ok(counts)
+    }
+}
+
+/// Every migration's SQL one way, in the order it runs, as one script.
+fn one_transaction_script(set: MigrationSet, direction: Direction) -> Result<String> {
+    let mut ids: Vec<&str> = set.migrations().iter().map(|m| m.id()).collect();
+    if direction == Direction::Down {
+        ids.reverse();
+    }
+    let mut sql = String::new();
+    for id in ids {
+        for statement in set.render(id, direction, Backend::Postgres)? {
+            sql.push_str(&statement);
+            sql.push_str(";\n");
+        }
+    }
+    Ok(sql)
+}
+
+/// Every upgrade in its online form, committed where the runner commits:
+/// what the runner sends, less its lock and history rows.
+fn online_script(set: MigrationSet) -> Result<String> {
+    let mut sql = String::new();
+    for migration in set.migrations() {
+        let steps = set.plan(
+            migration.id(),
+            Direction::Up,
+            Backend::Postgres,
+            Mode::Online,
+        )?;
+        let mut open = false;
+        for statement in steps.iter().flat_map(|step| &step.statements) {
+            let commit_first = match statement.placement {
+                Placement::InTransaction => false,
+                Placement::NewTransaction | Placement::Alone => open,
+            };
+            if commit_first {
+                sql.push_str("COMMIT;\n");
+                open = false;
+            }
+            if statement.placement != Placement::Alone && !open {
+                sql.push_str("BEGIN;\n");
+                open = true;
+            }
+            sql.push_str(&statement.sql);
+            sql.push_str(";\n");
+        }
+        if open {
+            sql.push_str("COMMIT;\n");
+        }
+    }
+    Ok(sql)
+}
+
+/// Runs `psql` on each file in turn, each in one transaction when `single`.
+fn psql(url: &str, single: bool, files: &[&str]) -> Result<()> {
+    for file in files {
+        let mut command = Command::new("psql");
+        command.args(["-q", "-X", "-v", "ON_ERROR_STOP=1"]);
+        if single {
+            command.arg("-1");
+        }
+        let status = command.args(["-f", file, url]).status()?;
+        if !status.success() {
+            return Err(format!("psql failed on {}", Path::new(file).display()).into());
+        }
+    }
+    Ok(())
+}
+
+/// The median time of each of `contenders`, each run `runs` times on a
+/// fresh database; they take turns, so that a busy moment of the machine
+/// hits them alike.
+fn in_turns(runs: usize, contenders: &[&Work<'_>]) -> Result<Vec<Duration>> {
+    let mut times = vec![Vec::with_capacity(runs); contenders.len()];
+    for _ in 0..runs {
+        for (work, times) in contenders.iter().zip(&mut times) {
+            let db = fresh()?;
+            let started = Instant::now();
+            work(db.url())?;
+            times.push(started.elapsed());
+        }
+    }
+    Ok(times.into_iter().map(median).collect())
+}
