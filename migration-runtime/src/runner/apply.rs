@@ -223,11 +223,6 @@ impl Runner<'_> {
     ) -> Result<(), Error> {
         let id = migration.id();
         let backend = self.conn.backend();
-        if self.single_transaction {
-            // Inside the run's own transaction (see `run_all`).
-            self.run_work(migration, work)?;
-            return self.conn.batch_execute(bookkeeping);
-        }
         // PostgreSQL: the whole transaction in one round trip; a failure is
         // then replayed statement by statement (and rolled back) to name the
         // statement at fault. SQLite runs in-process, and a Rust step runs
@@ -239,6 +234,33 @@ impl Runner<'_> {
                 Work::Rust(_) => None,
             })
             .collect();
+        if self.single_transaction {
+            // Inside the run's own transaction (see `run_all`): on
+            // PostgreSQL one round trip too, under a savepoint that a
+            // failure rolls back to before the replay that names the
+            // statement (the run's transaction is rolled back after).
+            if let (Backend::Postgres, Some(statements)) = (backend, &statements) {
+                let mut batch = String::from("SAVEPOINT migration;\n");
+                for statement in statements {
+                    batch.push_str(statement);
+                    batch.push_str(";\n");
+                }
+                batch.push_str(bookkeeping);
+                batch.push_str(";\nRELEASE SAVEPOINT migration");
+                return match self.conn.batch_execute(&batch) {
+                    Ok(()) => Ok(()),
+                    Err(error) => {
+                        let _ = self.conn.batch_execute("ROLLBACK TO SAVEPOINT migration");
+                        let failing = statements
+                            .iter()
+                            .find_map(|statement| self.execute(id, statement).err());
+                        Err(failing.unwrap_or(error))
+                    }
+                };
+            }
+            self.run_work(migration, work)?;
+            return self.conn.batch_execute(bookkeeping);
+        }
         if let (Backend::Postgres, Some(statements)) = (backend, statements) {
             let mut batch = String::from("BEGIN;\n");
             for statement in &statements {
