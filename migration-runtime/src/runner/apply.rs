@@ -49,6 +49,14 @@ impl Runner<'_> {
             }
             return Ok(migrations.iter().map(|m| m.id().to_owned()).collect());
         }
+        if let Some(batch) = self.one_round_trip(migrations, direction)? {
+            if self.conn.batch_execute(&batch).is_ok() {
+                return Ok(migrations.iter().map(|m| m.id().to_owned()).collect());
+            }
+            // Rolled back whole; the run below fails the same way and names
+            // the migration and statement.
+            let _ = self.conn.batch_execute("ROLLBACK");
+        }
         self.conn.batch_execute(lock::begin(self.conn.backend()))?;
         let result = migrations
             .iter()
@@ -65,6 +73,48 @@ impl Runner<'_> {
             }
         }
         Ok(migrations.iter().map(|m| m.id().to_owned()).collect())
+    }
+
+    /// A whole `--single-transaction` run on PostgreSQL as one batch of SQL,
+    /// sent in one round trip: every migration's statements and history
+    /// rows between `BEGIN` and `COMMIT`. `None` when a Rust step must run
+    /// between statements, or a migration is partly applied.
+    fn one_round_trip(
+        &self,
+        migrations: &[&'static Migration],
+        direction: Direction,
+    ) -> Result<Option<String>, Error> {
+        if self.conn.backend() != Backend::Postgres {
+            return Ok(None);
+        }
+        let mut batch = String::from("BEGIN;\n");
+        for migration in migrations {
+            if self.partly_applied.iter().any(|id| id == migration.id()) {
+                return Ok(None);
+            }
+            let steps = self.set.plan(
+                migration.id(),
+                direction,
+                Backend::Postgres,
+                Mode::OneTransaction,
+            )?;
+            for step in &steps {
+                if data_step::function_of(step.op).is_some() {
+                    return Ok(None);
+                }
+                for statement in &step.statements {
+                    batch.push_str(&statement.sql);
+                    batch.push_str(";\n");
+                }
+            }
+            batch.push_str(&match direction {
+                Direction::Up => history::record(migration, 0),
+                Direction::Down => history::forget(migration.id()),
+            });
+            batch.push_str(";\n");
+        }
+        batch.push_str("COMMIT");
+        Ok(Some(batch))
     }
 
     /// The statement of segment `segment` of migration `id`'s upgrade that
