@@ -417,15 +417,24 @@ impl Runner<'_> {
                 None => history::set_progress(id, index + 1, None),
             };
             self.retrying(id, |runner| {
-                runner.conn.batch_execute(lock::begin(backend))?;
-                let result = runner
-                    .execute(id, &update)
-                    .and_then(|()| runner.conn.batch_execute(&progress));
-                match result {
-                    Ok(()) => runner.conn.batch_execute("COMMIT"),
+                // One round trip: the batch, its progress and the commit.
+                let batch = format!(
+                    "{};\n{update};\n{progress};\nCOMMIT",
+                    lock::begin(backend)
+                );
+                match runner.conn.batch_execute(&batch) {
+                    Ok(()) => Ok(()),
                     Err(error) => {
                         let _ = runner.conn.batch_execute("ROLLBACK");
-                        Err(error)
+                        // The progress row is the runner's own: the UPDATE failed.
+                        Err(match error {
+                            Error::Database(source) => Error::Statement {
+                                migration: id.to_owned(),
+                                statement: update.clone(),
+                                source,
+                            },
+                            other => other,
+                        })
                     }
                 }
             })?;
