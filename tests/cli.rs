@@ -201,6 +201,53 @@ fn offline_commands_need_no_database() {
         "{out}"
     );
 
+    // A range: what comes after a deployed migration, and the way back to it.
+    let ids = |out: &str| -> Vec<String> {
+        out.lines()
+            .filter_map(|l| l.strip_prefix("-- 20"))
+            .map(|id| format!("20{id}"))
+            .collect()
+    };
+    let (_, out) = cms(
+        nowhere,
+        &["sql", "2024_02_01_000001:head", "--backend", "postgres"],
+    );
+    assert_eq!(
+        ids(&out),
+        [
+            "2024_02_05_000001",
+            "2024_02_05_000002",
+            "2024_02_06_000001",
+            "2024_02_10_000001"
+        ]
+    );
+    let (_, out) = cms(
+        nowhere,
+        &["sql", ":2024_01_10_000002", "--backend", "sqlite"],
+    );
+    assert_eq!(ids(&out), ["2024_01_10_000001", "2024_01_10_000002"]);
+    let (_, out) = cms(
+        nowhere,
+        &[
+            "sql",
+            "--down",
+            "head:2024_02_05_000001",
+            "--backend",
+            "postgres",
+        ],
+    );
+    assert_eq!(
+        ids(&out),
+        [
+            "2024_02_10_000001",
+            "2024_02_06_000001",
+            "2024_02_05_000002"
+        ],
+        "newest first, down to the migration kept"
+    );
+    let error = cms_result(nowhere, &["sql", "2024_02_01_000001"]).expect_err("no colon");
+    assert!(error.contains("expected FROM:TO"), "{error}");
+
     // Offline downgrade SQL stops where the history cannot be undone.
     let error =
         cms_result(nowhere, &["sql", "--backend", "postgres", "--down"]).expect_err("irreversible");

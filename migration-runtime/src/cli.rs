@@ -162,11 +162,15 @@ pub enum Command {
         #[arg(long)]
         backend: Option<Backend>,
     },
-    /// The SQL of every migration, without connecting (alembic's offline mode).
+    /// The SQL of the migrations, without connecting (alembic's offline mode).
     #[command(
-        after_help = "Examples:\n  app sql --backend postgres > up.sql  for `psql -1 -f up.sql`\n  app sql --backend postgres --online  concurrent index builds, BEGIN/COMMIT written out\n  app sql --backend sqlite --down      every downgrade, newest first"
+        after_help = "Examples:\n  app sql --backend postgres > up.sql  for `psql -1 -f up.sql`\n  app sql 2024_01_12_000001:head       what comes after a deployed migration\n  app sql --backend postgres --online  concurrent index builds, BEGIN/COMMIT written out\n  app sql --backend sqlite --down      every downgrade, newest first\n  app sql --down head:2024_01_12_000001  the downgrades back to a migration (kept)"
     )]
     Sql {
+        /// `FROM:TO`: the migrations after FROM (an id, or `base`) up to TO
+        /// (an id, or `head`); with `--down`, from FROM (an id, or `head`)
+        /// back to TO (an id, kept, or `base`). Default: all of them.
+        range: Option<String>,
         /// The backend whose SQL to print (default: the database URL's).
         #[arg(long)]
         backend: Option<Backend>,
@@ -319,22 +323,14 @@ pub fn run(set: MigrationSet, mut cli: Cli, out: &mut impl Write) -> Result<Exit
             show(set, &id, backend, out)?;
         }
         Command::Sql {
+            range,
             backend,
             down,
             online,
         } => {
             let backend = backend.map_or(url_backend, Ok)?;
-            let (direction, ids): (_, Vec<_>) = if down {
-                (
-                    Direction::Down,
-                    set.migrations().iter().rev().map(|m| m.id()).collect(),
-                )
-            } else {
-                (
-                    Direction::Up,
-                    set.migrations().iter().map(|m| m.id()).collect(),
-                )
-            };
+            let direction = if down { Direction::Down } else { Direction::Up };
+            let ids = sql_range(set, range.as_deref(), direction)?;
             for id in ids {
                 writeln!(out, "-- {id}")?;
                 if online {
@@ -596,6 +592,62 @@ fn run_connected(
         | Command::Restore { .. } => {}
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The ids `sql` prints for `range` (`FROM:TO`), in the order they run:
+/// upgrades oldest first, downgrades newest first.
+fn sql_range(
+    set: MigrationSet,
+    range: Option<&str>,
+    direction: Direction,
+) -> Result<Vec<&'static str>, BoxError> {
+    let (newer, older) = match range {
+        None => ("head", "base"),
+        Some(range) => {
+            let (from, to) = range
+                .split_once(':')
+                .ok_or_else(|| format!("`{range}` is not a range: expected FROM:TO"))?;
+            let (newer, older) = match direction {
+                Direction::Up => (to, from),
+                Direction::Down => (from, to),
+            };
+            (
+                if newer.is_empty() { "head" } else { newer },
+                if older.is_empty() { "base" } else { older },
+            )
+        }
+    };
+    select(set, newer, older, direction)
+}
+
+/// The migrations in the lineage of `newer` (or all, for `head`) and not in
+/// that of `older` (none, for `base`), in the order they run `direction`.
+fn select(
+    set: MigrationSet,
+    newer: &str,
+    older: &str,
+    direction: Direction,
+) -> Result<Vec<&'static str>, BoxError> {
+    let wanted: Vec<&str> = if newer == "head" {
+        set.migrations().iter().map(|m| m.id()).collect()
+    } else {
+        set.lineage(newer)?
+    };
+    let kept: Vec<&str> = if older == "base" {
+        Vec::new()
+    } else {
+        set.lineage(older)?
+    };
+    let mut ids: Vec<&'static str> = set
+        .migrations()
+        .iter()
+        .map(|m| m.id())
+        .filter(|id| wanted.contains(id) && !kept.contains(id))
+        .collect();
+    if direction == Direction::Down {
+        ids.reverse();
+    }
+    Ok(ids)
 }
 
 /// Writes a new migration after `parents` into the history file and says so.

@@ -418,10 +418,7 @@ impl Runner<'_> {
             };
             self.retrying(id, |runner| {
                 // One round trip: the batch, its progress and the commit.
-                let batch = format!(
-                    "{};\n{update};\n{progress};\nCOMMIT",
-                    lock::begin(backend)
-                );
+                let batch = format!("{};\n{update};\n{progress};\nCOMMIT", lock::begin(backend));
                 match runner.conn.batch_execute(&batch) {
                     Ok(()) => Ok(()),
                     Err(error) => {
