@@ -3,6 +3,7 @@
 //! whole: when a later transaction fails, what the earlier ones committed is
 //! undone, and the database is as it was before the migration.
 
+use integration_tests::on_both_backends;
 use migration_runtime::testing::PgTestDatabase;
 use migration_runtime::{AnyConnection, Runner};
 
@@ -165,3 +166,74 @@ fn a_failed_batch_undoes_the_earlier_batches_on_sqlite() {
          INSERT INTO items (code) SELECT CAST(i AS TEXT) FROM n",
     );
 }
+
+/// Codes overwritten in batches, irreversibly: a failing batch leaves the
+/// migration partly applied (the codes it overwrote cannot be put back).
+#[migration_runtime::migrations]
+mod overwrite {
+    #[migration(id = "2024_12_01_000001")]
+    fn create_items(m: &mut Up) {
+        m.create_table("items", |t| {
+            t.id("id");
+            t.column("code", text());
+            t.check("not_bad", col("code").ne("BAD"));
+        });
+    }
+
+    #[migration(id = "2024_12_02_000001", irreversible = "codes are derived")]
+    fn upper_codes(m: &mut Up) {
+        m.backfill("items", "code", upper(col("code"))).batched(2);
+    }
+}
+
+/// The same history, with the second migration edited since.
+#[migration_runtime::migrations]
+mod overwrite_edited {
+    #[migration(id = "2024_12_01_000001")]
+    fn create_items(m: &mut Up) {
+        m.create_table("items", |t| {
+            t.id("id");
+            t.column("code", text());
+            t.check("not_bad", col("code").ne("BAD"));
+        });
+    }
+
+    #[migration(id = "2024_12_02_000001", irreversible = "codes are derived")]
+    fn upper_codes(m: &mut Up) {
+        m.backfill("items", "code", upper(trim(col("code"))))
+            .batched(2);
+    }
+}
+
+fn an_edited_partly_applied_migration_is_not_resumed(conn: &mut AnyConnection) {
+    Runner::new(conn, overwrite::MIGRATIONS)
+        .upgrade("+1")
+        .expect("create items");
+    conn.batch_execute("INSERT INTO items (code) VALUES ('a'), ('b'), ('bad'), ('d')")
+        .expect("items");
+    let error = Runner::new(conn, overwrite::MIGRATIONS)
+        .upgrade("head")
+        .expect_err("'BAD' breaks the check in the second batch");
+    assert!(
+        error.to_string().contains("marked partly applied"),
+        "{error}"
+    );
+
+    let error = Runner::new(conn, overwrite_edited::MIGRATIONS)
+        .upgrade("head")
+        .expect_err("an edited migration does not resume");
+    assert_eq!(
+        error.to_string(),
+        "migration `2024_12_02_000001` is partly applied and was changed since it started: \
+         put it back as it was and run `upgrade` to finish it, then write the change as a new migration"
+    );
+
+    conn.batch_execute("UPDATE items SET code = 'bd' WHERE id = 3")
+        .expect("fix the data");
+    let applied = Runner::new(conn, overwrite::MIGRATIONS)
+        .upgrade("head")
+        .expect("the unedited migration resumes");
+    assert_eq!(applied, ["2024_12_02_000001"]);
+}
+
+on_both_backends!(an_edited_partly_applied_migration_is_not_resumed => an_edited_partly_applied_migration_is_not_resumed_on_sqlite, an_edited_partly_applied_migration_is_not_resumed_on_postgres);

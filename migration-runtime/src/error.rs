@@ -83,6 +83,12 @@ pub enum Error {
          revert your edit and write a new migration, or pass --allow-changed if the change is harmless"
     )]
     Changed(String),
+    /// A partly applied migration's steps changed since it started.
+    #[error(
+        "migration `{0}` is partly applied and was changed since it started: \
+         put it back as it was and run `upgrade` to finish it, then write the change as a new migration"
+    )]
+    ChangedWhilePartlyApplied(String),
     /// A pending migration comes before an applied one.
     #[error(
         "migration `{pending}` is pending but `{applied}`, which comes after it, is applied: it would run out of order"

@@ -147,7 +147,7 @@ impl Runner<'_> {
         let started = Instant::now();
         let resumed = match direction {
             Direction::Up if self.partly_applied.iter().any(|p| p == id) => {
-                history::in_progress(self.conn, id)?
+                history::in_progress(self.conn, migration)?
             }
             _ => None,
         };

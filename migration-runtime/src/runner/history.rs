@@ -144,11 +144,14 @@ pub fn set_progress(id: &str, step: usize, progress: Option<&str>) -> String {
     )
 }
 
-/// Where a partly applied migration stopped: the next step and the last key done.
+/// Where a partly applied migration stopped: the next step and the last
+/// key done. Refused when the migration changed since it started: its
+/// steps, and so where it stopped, no longer mean the same.
 pub fn in_progress(
     conn: &mut AnyConnection,
-    id: &str,
+    migration: &Migration,
 ) -> Result<Option<(usize, Option<String>)>, Error> {
+    let id = migration.id();
     let query = |column: &str| {
         format!(
             "SELECT CAST({column} AS TEXT) AS v FROM {HISTORY_TABLE} WHERE id = {} AND state = 'in_progress'",
@@ -159,6 +162,14 @@ pub fn in_progress(
         return Ok(None);
     };
     let step = step.and_then(|s| s.parse().ok()).unwrap_or(0);
+    let recorded = conn
+        .text_column(&query("checksum"))?
+        .into_iter()
+        .next()
+        .flatten();
+    if recorded.as_deref() != Some(checksum(migration).as_str()) {
+        return Err(Error::ChangedWhilePartlyApplied(id.to_owned()));
+    }
     let progress = conn
         .text_column(&query("progress"))?
         .into_iter()
