@@ -489,9 +489,18 @@ impl Runner<'_> {
             .unwrap_or(0);
         let bar = indicatif::ProgressBar::new(rows);
         if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{msg} [{bar:30}] {human_pos}/{human_len} rows, {elapsed} elapsed, {eta} left",
+            "{msg} [{bar:30}] {human_pos}/{human_len} rows, {rate}, {eta} left",
         ) {
-            bar.set_style(style.progress_chars("=> "));
+            bar.set_style(
+                style
+                    .with_key(
+                        "rate",
+                        |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                            let _ = write!(w, "{:.0} rows/s", state.per_sec());
+                        },
+                    )
+                    .progress_chars("=> "),
+            );
         }
         bar.set_message(format!("backfilling {table}"));
         Ok(Some(bar))
