@@ -186,8 +186,13 @@ impl Runner<'_> {
             match result {
                 Ok(()) => marked = true,
                 // Nothing of this migration is committed: the failed
-                // transaction rolled back, as a one-transaction migration does.
-                Err(error) if !marked && !matches!(segment, Segment::Alone(_)) => {
+                // transaction rolled back, as a one-transaction migration
+                // does; or the whole run is one transaction, which the
+                // caller rolls back.
+                Err(error)
+                    if self.single_transaction
+                        || (!marked && !matches!(segment, Segment::Alone(_))) =>
+                {
                     return Err(error);
                 }
                 Err(error) => {
