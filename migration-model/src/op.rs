@@ -161,6 +161,15 @@ impl Op {
         }
     }
 
+    /// The table this step changes, a dropped index's table looked up in
+    /// `schema`, the schema the step runs on.
+    pub fn table_in<'a>(&'a self, schema: &'a crate::Schema) -> Option<&'a str> {
+        match self {
+            Op::DropIndex { name } => schema.index(name).map(|index| &*index.table),
+            other => other.table(),
+        }
+    }
+
     /// Whether this step removes something that holds data.
     pub fn drops_data(&self) -> bool {
         matches!(self, Op::DropTable { .. } | Op::DropColumn { .. })

@@ -167,7 +167,7 @@ pub fn assess(op: &Op, before: &Schema, now: &Schema) -> Option<Assessment> {
             ),
             None,
         ),
-        Op::DropIndex { name } if now.index(name).is_some_and(|i| existing(&i.table)) => (
+        Op::DropIndex { name } if op.table_in(now).is_some_and(existing) => (
             Note,
             format!("drops index `{name}` CONCURRENTLY, outside the transaction{BLOCKING}"),
             None,

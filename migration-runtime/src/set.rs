@@ -200,11 +200,9 @@ impl MigrationSet {
         };
         let mut steps = Vec::with_capacity(ops.len());
         for op in ops {
-            let existed = |table: &str| start.table(table).is_some();
-            let on_existing_table = match op {
-                Op::DropIndex { name } => schema.index(name).is_some_and(|i| existed(&i.table)),
-                other => other.table().is_some_and(existed),
-            };
+            let on_existing_table = op
+                .table_in(&schema)
+                .is_some_and(|table| start.table(table).is_some());
             let statements = backend
                 .render_placed(op, &schema, online && on_existing_table)
                 .map_err(|message| Error::Render {

@@ -19,17 +19,13 @@ use super::statement::Statement;
 /// such form (or needs none) and renders as usual.
 pub fn render(op: &Op, before: &Schema) -> Option<Vec<Statement>> {
     match op {
-        Op::CreateIndex(index) => {
-            let plain = sql::create_index(index);
-            let concurrent = plain.replacen(" INDEX ", " INDEX CONCURRENTLY ", 1);
-            Some(vec![Statement::alone(
-                concurrent,
-                Some(format!(
-                    "DROP INDEX CONCURRENTLY IF EXISTS {}",
-                    quote_ident(&index.name)
-                )),
-            )])
-        }
+        Op::CreateIndex(index) => Some(vec![Statement::alone(
+            sql::create_index(index, true),
+            Some(format!(
+                "DROP INDEX CONCURRENTLY IF EXISTS {}",
+                quote_ident(&index.name)
+            )),
+        )]),
         Op::DropIndex { name } => before.index(name).map(|_| {
             vec![Statement::alone(
                 format!("DROP INDEX CONCURRENTLY IF EXISTS {}", quote_ident(name)),

@@ -276,11 +276,12 @@ pub fn create_table<D: Dialect + ?Sized>(
     ))
 }
 
-/// `CREATE [UNIQUE] INDEX`.
-pub fn create_index(index: &Index) -> String {
+/// `CREATE [UNIQUE] INDEX [CONCURRENTLY]`.
+pub fn create_index(index: &Index, concurrently: bool) -> String {
     format!(
-        "CREATE {}INDEX {} ON {} ({})",
+        "CREATE {}INDEX {}{} ON {} ({})",
         if index.unique { "UNIQUE " } else { "" },
+        if concurrently { "CONCURRENTLY " } else { "" },
         quote_ident(&index.name),
         quote_ident(&index.table),
         ident_list(&index.columns)

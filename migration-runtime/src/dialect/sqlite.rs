@@ -267,7 +267,7 @@ pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>, String> {
         | Op::SetNullable { table, .. }
         | Op::AddForeignKey { table, .. }
         | Op::DropForeignKey { table, .. } => return rebuild(op, before, table),
-        Op::CreateIndex(index) => sql::create_index(index),
+        Op::CreateIndex(index) => sql::create_index(index, false),
         Op::DropIndex { name } => format!("DROP INDEX {}", quote_ident(name)),
         Op::Backfill {
             table,
@@ -337,6 +337,10 @@ fn rebuild(op: &Op, before: &Schema, table: &str) -> Result<Vec<String>, String>
             quote_ident(table)
         ),
     ];
-    statements.extend(after.indexes_on(table).map(sql::create_index));
+    statements.extend(
+        after
+            .indexes_on(table)
+            .map(|index| sql::create_index(index, false)),
+    );
     Ok(statements)
 }

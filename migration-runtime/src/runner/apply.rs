@@ -36,6 +36,18 @@ fn batch_key(step: &PlannedStep) -> Option<(String, String, u32)> {
     }
 }
 
+/// A transaction as one script, sent in one round trip: `begin`, the
+/// statements, and `COMMIT`.
+fn script<'s>(begin: &str, statements: impl IntoIterator<Item = &'s str>) -> String {
+    let mut script = format!("{begin};\n");
+    for statement in statements {
+        script.push_str(statement);
+        script.push_str(";\n");
+    }
+    script.push_str("COMMIT");
+    script
+}
+
 impl Runner<'_> {
     /// Runs `migrations` one way, in order; returns their ids.
     pub(super) fn run_all(
@@ -87,7 +99,7 @@ impl Runner<'_> {
         if self.conn.backend() != Backend::Postgres {
             return Ok(None);
         }
-        let mut batch = String::from("BEGIN;\n");
+        let mut statements = Vec::new();
         for migration in migrations {
             if self.partly_applied.iter().any(|id| id == migration.id()) {
                 return Ok(None);
@@ -98,23 +110,18 @@ impl Runner<'_> {
                 Backend::Postgres,
                 Mode::OneTransaction,
             )?;
-            for step in &steps {
+            for step in steps {
                 if data_step::function_of(step.op).is_some() {
                     return Ok(None);
                 }
-                for statement in &step.statements {
-                    batch.push_str(&statement.sql);
-                    batch.push_str(";\n");
-                }
+                statements.extend(step.statements.into_iter().map(|s| s.sql));
             }
-            batch.push_str(&match direction {
+            statements.push(match direction {
                 Direction::Up => history::record(migration, 0),
                 Direction::Down => history::forget(migration.id()),
             });
-            batch.push_str(";\n");
         }
-        batch.push_str("COMMIT");
-        Ok(Some(batch))
+        Ok(Some(script("BEGIN", statements.iter().map(String::as_str))))
     }
 
     /// The statement of segment `segment` of migration `id`'s upgrade that
@@ -290,40 +297,17 @@ impl Runner<'_> {
             })
             .collect();
         if self.single_transaction {
-            // Inside the run's own transaction (see `run_all`): on
-            // PostgreSQL one round trip too, under a savepoint that a
-            // failure rolls back to before the replay that names the
-            // statement (the run's transaction is rolled back after).
-            if let (Backend::Postgres, Some(statements)) = (backend, &statements) {
-                let mut batch = String::from("SAVEPOINT migration;\n");
-                for statement in statements {
-                    batch.push_str(statement);
-                    batch.push_str(";\n");
-                }
-                batch.push_str(bookkeeping);
-                batch.push_str(";\nRELEASE SAVEPOINT migration");
-                return match self.conn.batch_execute(&batch) {
-                    Ok(()) => Ok(()),
-                    Err(error) => {
-                        let _ = self.conn.batch_execute("ROLLBACK TO SAVEPOINT migration");
-                        let failing = statements
-                            .iter()
-                            .find_map(|statement| self.execute(id, statement).err());
-                        Err(failing.unwrap_or(error))
-                    }
-                };
-            }
+            // Inside the run's own transaction. `run_all` sends a whole run
+            // in one round trip; it comes here, statement by statement, for
+            // a run with Rust steps or to name the statement that failed.
             self.run_work(migration, work)?;
             return self.conn.batch_execute(bookkeeping);
         }
         if let (Backend::Postgres, Some(statements)) = (backend, statements) {
-            let mut batch = String::from("BEGIN;\n");
-            for statement in &statements {
-                batch.push_str(statement);
-                batch.push_str(";\n");
-            }
-            batch.push_str(bookkeeping);
-            batch.push_str(";\nCOMMIT");
+            let batch = script(
+                lock::begin(backend),
+                statements.iter().copied().chain([bookkeeping]),
+            );
             return match self.conn.batch_execute(&batch) {
                 Ok(()) => Ok(()),
                 Err(error) => {
@@ -423,7 +407,7 @@ impl Runner<'_> {
             };
             self.retrying(id, |runner| {
                 // One round trip: the batch, its progress and the commit.
-                let batch = format!("{};\n{update};\n{progress};\nCOMMIT", lock::begin(backend));
+                let batch = script(lock::begin(backend), [update.as_str(), progress.as_str()]);
                 match runner.conn.batch_execute(&batch) {
                     Ok(()) => Ok(()),
                     Err(error) => {

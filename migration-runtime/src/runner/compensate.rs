@@ -15,6 +15,12 @@ use super::{Runner, history, lock};
 use crate::data_step;
 use crate::migration::Migration;
 
+/// One piece of the undoing: SQL, or a Rust step's reverse function.
+enum Undo<'a> {
+    Sql(String),
+    Rust(&'a Op),
+}
+
 impl Runner<'_> {
     /// Undoes what `migration`'s upgrade committed before `failed` (the
     /// segment that failed, where it starts) in one transaction, and
@@ -50,17 +56,17 @@ impl Runner<'_> {
             .apply_all(&ops[..done])
             .map_err(|e| e.message.clone())?;
         let backend = self.conn.backend();
-        let mut work: Vec<Result<String, &Op>> = cut
+        let mut work: Vec<Undo> = cut
             .map(|op| backend.undo_partial(op))
             .unwrap_or_default()
             .into_iter()
-            .map(Ok)
+            .map(Undo::Sql)
             .collect();
         for op in &inverse {
             if data_step::function_of(op).is_some() {
-                work.push(Err(op));
+                work.push(Undo::Rust(op));
             } else {
-                work.extend(backend.render(op, &schema)?.into_iter().map(Ok));
+                work.extend(backend.render(op, &schema)?.into_iter().map(Undo::Sql));
             }
             schema.apply(op).map_err(|e| e.message.clone())?;
         }
@@ -70,8 +76,8 @@ impl Runner<'_> {
         let result = (|| {
             for item in &work {
                 match item {
-                    Ok(sql) => self.execute(migration.id(), sql)?,
-                    Err(op) => data_step::run(self.conn, migration, op)?,
+                    Undo::Sql(sql) => self.execute(migration.id(), sql)?,
+                    Undo::Rust(op) => data_step::run(self.conn, migration, op)?,
                 }
             }
             self.conn.batch_execute(&history::forget(migration.id()))
