@@ -3,7 +3,7 @@
 //! fits rustfmt's widths, one argument per line when not.
 
 use migration_model::ident::default_name;
-use migration_model::{Column, ColumnDefault, ForeignKey, Op, Table};
+use migration_model::{Column, ColumnDefault, ForeignKey, Op, RefAction, Table};
 
 use super::Change;
 
@@ -110,12 +110,13 @@ fn step(op: &Op, lines: &mut Vec<String>) {
         Op::AddForeignKey { table, key } => {
             let mut args = vec![text(table)];
             args.extend(foreign_key_args(key));
-            let suffix = if key.name == default_name(table, &key.columns, "fkey") {
-                ";".to_owned()
-            } else {
-                format!(".name({});", text(&key.name))
-            };
-            call(i, "m.add_foreign_key", &args, &suffix, lines)
+            call(
+                i,
+                "m.add_foreign_key",
+                &args,
+                &key_modifiers(table, key),
+                lines,
+            )
         }
         Op::DropForeignKey { table, name } => call(
             i,
@@ -171,16 +172,11 @@ fn create_table(table: &Table, lines: &mut Vec<String>) {
         call(inner, "t.primary_key", &[list(&key)], ";", lines);
     }
     for key in table.foreign_keys.iter() {
-        let suffix = if key.name == default_name(&table.name, &key.columns, "fkey") {
-            ";".to_owned()
-        } else {
-            format!(".name({});", text(&key.name))
-        };
         call(
             inner,
             "t.foreign_key",
             &foreign_key_args(key),
-            &suffix,
+            &key_modifiers(&table.name, key),
             lines,
         );
     }
@@ -201,6 +197,27 @@ fn column_spec(column: &Column, extra: &[&str]) -> String {
         spec.push_str(option);
     }
     spec
+}
+
+/// What follows a foreign key's arguments: its name when it is not the
+/// default, its actions when they are not `NO ACTION`, then `;`.
+fn key_modifiers(table: &str, key: &ForeignKey) -> String {
+    let mut modifiers = String::new();
+    if key.name != default_name(table, &key.columns, "fkey") {
+        modifiers.push_str(&format!(".name({})", text(&key.name)));
+    }
+    for (method, action) in [("on_delete", key.on_delete), ("on_update", key.on_update)] {
+        let name = match action {
+            RefAction::NoAction => continue,
+            RefAction::Restrict => "restrict",
+            RefAction::Cascade => "cascade",
+            RefAction::SetNull => "set_null",
+            RefAction::SetDefault => "set_default",
+        };
+        modifiers.push_str(&format!(".{method}({name})"));
+    }
+    modifiers.push(';');
+    modifiers
 }
 
 fn foreign_key_args(key: &ForeignKey) -> Vec<String> {
@@ -260,4 +277,38 @@ fn list(values: &[&str]) -> String {
 
 fn spaces(count: usize) -> String {
     " ".repeat(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use migration_model::{ForeignKey, RefAction};
+
+    use super::key_modifiers;
+
+    fn key(name: &str, on_delete: RefAction) -> ForeignKey {
+        ForeignKey {
+            name: name.to_owned().into(),
+            columns: vec!["author_id".into()].into(),
+            ref_table: "authors".into(),
+            ref_columns: vec!["id".into()].into(),
+            on_delete,
+            on_update: RefAction::NoAction,
+        }
+    }
+
+    #[test]
+    fn a_key_written_again_keeps_its_name_and_actions() {
+        assert_eq!(
+            key_modifiers("posts", &key("posts_author_id_fkey", RefAction::NoAction)),
+            ";"
+        );
+        assert_eq!(
+            key_modifiers("posts", &key("posts_author_id_fkey", RefAction::Cascade)),
+            ".on_delete(cascade);"
+        );
+        assert_eq!(
+            key_modifiers("posts", &key("by_author", RefAction::SetNull)),
+            ".name(\"by_author\").on_delete(set_null);"
+        );
+    }
 }
