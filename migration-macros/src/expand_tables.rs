@@ -134,11 +134,7 @@ fn diesel_type(ty: SqlType) -> Option<TokenStream> {
 }
 
 fn spelled(column: &migration_model::Column) -> String {
-    if column.nullable {
-        format!("{}.nullable()", column.ty)
-    } else {
-        column.ty.to_string()
-    }
+    migration_model::op::ColumnSpec(column).to_string()
 }
 
 /// The Rust name for a table or column, with `#[sql_name = ".."]` when the

@@ -417,32 +417,22 @@ fn call_type(function: Function, args: &[Expr], types: &[ExprType]) -> Result<Ex
 /// backend (text that is not an integer in range fails the statement).
 fn portable_cast(from: SqlType, to: SqlType) -> Result<(), &'static str> {
     use SqlType::*;
-    let integer = |ty: SqlType| matches!(ty, SmallInt | Integer | BigInt);
     match (from, to) {
         _ if from == to => Ok(()),
-        (_, SmallInt | Integer | BigInt) if integer(from) || from.family() == Family::Text => {
+        (_, SmallInt | Integer | BigInt) if from.is_integer() || from.family() == Family::Text => {
             Ok(())
         }
         (Double | Decimal { .. }, SmallInt | Integer | BigInt) => {
             Err("PostgreSQL rounds to the nearest integer where SQLite truncates")
         }
         (_, Double) if from.family() == Family::Number => Ok(()),
-        (_, Decimal { .. }) if integer(from) => Ok(()),
-        (
-            Decimal {
-                precision: p1,
-                scale: s1,
-            },
-            Decimal {
-                precision: p2,
-                scale: s2,
-            },
-        ) if s2 >= s1 && p2.saturating_sub(s2) >= p1.saturating_sub(s1) => Ok(()),
+        (_, Decimal { .. }) if from.is_integer() => Ok(()),
+        (Decimal { .. }, Decimal { .. }) if from.widens_to(to) => Ok(()),
         (Double | Decimal { .. }, Decimal { .. }) => {
             Err("PostgreSQL rounds to the scale where SQLite keeps every digit")
         }
-        (_, Text) if integer(from) || from.family() == Family::Text => Ok(()),
-        (Varchar(from_length), Varchar(to_length)) if from_length <= to_length => Ok(()),
+        (_, Text) if from.is_integer() || from.family() == Family::Text => Ok(()),
+        (Varchar(_), Varchar(_)) if from.widens_to(to) => Ok(()),
         (_, Varchar(_)) => Err(
             "PostgreSQL cuts the text at the length where SQLite keeps it whole; cast to text() or use substring(..)",
         ),

@@ -310,7 +310,9 @@ impl fmt::Display for Op {
     }
 }
 
-struct ColumnSpec<'a>(&'a Column);
+/// A column's type and options as the migration language spells them:
+/// `varchar(20).nullable().default("x")`.
+pub struct ColumnSpec<'a>(pub &'a Column);
 
 impl fmt::Display for ColumnSpec<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -100,13 +100,15 @@ pub(crate) fn function_of(op: &Op) -> Option<&str> {
     }
 }
 
-/// Runs the Rust step `op` of `migration` on `conn`, which the caller has
-/// inside the migration's transaction; an error names the migration and
-/// the step, and the caller rolls the migration back.
-pub(crate) fn run(conn: &mut AnyConnection, migration: &Migration, op: &Op) -> Result<(), Error> {
-    let Some(function) = function_of(op) else {
-        return Ok(());
-    };
+/// Runs `function`, a Rust step of `migration` (see [`function_of`]), on
+/// `conn`, which the caller has inside the migration's transaction; an
+/// error names the migration and the step, and the caller rolls the
+/// migration back.
+pub(crate) fn run(
+    conn: &mut AnyConnection,
+    migration: &Migration,
+    function: &str,
+) -> Result<(), Error> {
     let step = migration
         .data_steps()
         .iter()

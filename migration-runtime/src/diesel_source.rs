@@ -115,20 +115,13 @@ impl DieselMigration {
             refuse_rebuild_with_foreign_keys_on(sqlite, self.id, &statements)?;
         }
         for step in &steps {
-            if data_step::function_of(step.op).is_some() {
-                data_step::run(any, migration, step.op)?;
+            if let Some(function) = data_step::function_of(step.op) {
+                data_step::run(any, migration, function)?;
                 continue;
             }
             for statement in &step.statements {
                 any.batch_execute(&statement.sql)
-                    .map_err(|error| match error {
-                        Error::Database(source) => Error::Statement {
-                            migration: self.id.to_owned(),
-                            statement: statement.sql.clone(),
-                            source,
-                        },
-                        other => other,
-                    })?;
+                    .map_err(|error| error.in_statement(self.id, &statement.sql))?;
             }
         }
         Ok(())
@@ -140,17 +133,11 @@ impl DieselMigration {
 /// it, and foreign keys cannot be turned off inside the transaction diesel
 /// opens. Such a migration is refused before anything runs.
 ///
-/// It also defines the functions the SQLite dialect relies on (see
-/// [`register_sqlite_functions`](crate::register_sqlite_functions)), so
-/// that `lower`/`upper` fold every letter through diesel's harness too.
 fn refuse_rebuild_with_foreign_keys_on(
     conn: &mut dyn BoxableConnection<Sqlite>,
     id: &str,
     statements: &[String],
 ) -> migration::Result<()> {
-    if let Some(sqlite) = conn.as_any_mut().downcast_mut::<diesel::SqliteConnection>() {
-        crate::sqlite_functions::register_sqlite_functions(sqlite)?;
-    }
     let Some(rebuilt) = statements
         .iter()
         .find_map(|s| crate::dialect::sqlite_rebuilt_table(s))
@@ -169,6 +156,21 @@ fn refuse_rebuild_with_foreign_keys_on(
         }));
     }
     Ok(())
+}
+
+/// What diesel's harness on a bare SQLite connection needs before a
+/// migration runs: the functions the SQLite dialect relies on (see
+/// [`register_sqlite_functions`](crate::register_sqlite_functions)), so
+/// that `lower`/`upper` fold every letter, and the refusal above.
+fn prepare_sqlite(
+    conn: &mut dyn BoxableConnection<Sqlite>,
+    id: &str,
+    statements: &[String],
+) -> migration::Result<()> {
+    if let Some(sqlite) = conn.as_any_mut().downcast_mut::<diesel::SqliteConnection>() {
+        crate::sqlite_functions::register_sqlite_functions(sqlite)?;
+    }
+    refuse_rebuild_with_foreign_keys_on(conn, id, statements)
 }
 
 /// A check run on the rendered statements before any of them runs.
@@ -217,7 +219,7 @@ macro_rules! source_for {
 }
 
 source_for!(Pg, Backend::Postgres, no_guard);
-source_for!(Sqlite, Backend::Sqlite, refuse_rebuild_with_foreign_keys_on);
+source_for!(Sqlite, Backend::Sqlite, prepare_sqlite);
 
 impl migration::Migration<MultiBackend> for DieselMigration {
     fn run(&self, conn: &mut dyn BoxableConnection<MultiBackend>) -> migration::Result<()> {

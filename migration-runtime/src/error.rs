@@ -181,3 +181,18 @@ pub enum Error {
     )]
     UnsupportedUrl(String),
 }
+
+impl Error {
+    /// A database error as the failure of `statement` of `migration`;
+    /// other errors as they are.
+    pub(crate) fn in_statement(self, migration: &str, statement: &str) -> Error {
+        match self {
+            Error::Database(source) => Error::Statement {
+                migration: migration.to_owned(),
+                statement: statement.to_owned(),
+                source,
+            },
+            other => other,
+        }
+    }
+}

@@ -111,6 +111,12 @@ impl MigrationSet {
         self.schema_of(&ancestors)
     }
 
+    /// The schema once every migration of the history has run.
+    pub fn head_schema(&self) -> Result<Schema, Error> {
+        let ids: Vec<&str> = self.migrations.iter().map(|m| m.id()).collect();
+        self.schema_of(&ids)
+    }
+
     /// The schema once the migrations `ids` (in history order) have run.
     pub fn schema_of(&self, ids: &[&str]) -> Result<Schema, Error> {
         let mut schema = Schema::new();

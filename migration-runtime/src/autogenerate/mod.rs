@@ -53,7 +53,9 @@ pub fn generate(
     schema_rs: &str,
     renames: &[Rename],
 ) -> Result<Vec<Change>, Error> {
-    let ids: Vec<&str> = set.migrations().iter().map(|m| m.id()).collect();
-    let head = set.schema_of(&ids)?;
-    compare(&head, &crate::schema_rs::parse(schema_rs)?, renames)
+    compare(
+        &set.head_schema()?,
+        &crate::schema_rs::parse(schema_rs)?,
+        renames,
+    )
 }

@@ -3,6 +3,7 @@
 //! fits rustfmt's widths, one argument per line when not.
 
 use migration_model::ident::default_name;
+use migration_model::op::ColumnSpec;
 use migration_model::{Column, ColumnDefault, ForeignKey, Op, RefAction, Table};
 
 use super::Change;
@@ -185,13 +186,7 @@ fn create_table(table: &Table, lines: &mut Vec<String>) {
 
 /// `varchar(20).nullable()` and the like.
 fn column_spec(column: &Column, extra: &[&str]) -> String {
-    let mut spec = column.ty.to_string();
-    if column.nullable {
-        spec.push_str(".nullable()");
-    }
-    if let Some(default) = &column.default {
-        spec.push_str(&format!(".{default}"));
-    }
+    let mut spec = ColumnSpec(column).to_string();
     for option in extra {
         spec.push('.');
         spec.push_str(option);

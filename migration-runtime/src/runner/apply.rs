@@ -345,7 +345,7 @@ impl Runner<'_> {
         for item in work {
             match item {
                 Work::Sql(statement) => self.execute(migration.id(), statement)?,
-                Work::Rust(op) => data_step::run(self.conn, migration, op)?,
+                Work::Rust(function) => data_step::run(self.conn, migration, function)?,
             }
         }
         Ok(())
@@ -413,14 +413,7 @@ impl Runner<'_> {
                     Err(error) => {
                         let _ = runner.conn.batch_execute("ROLLBACK");
                         // The progress row is the runner's own: the UPDATE failed.
-                        Err(match error {
-                            Error::Database(source) => Error::Statement {
-                                migration: id.to_owned(),
-                                statement: update.clone(),
-                                source,
-                            },
-                            other => other,
-                        })
+                        Err(error.in_statement(id, &update))
                     }
                 }
             })?;
@@ -498,14 +491,7 @@ impl Runner<'_> {
     pub(super) fn execute(&mut self, id: &str, statement: &str) -> Result<(), Error> {
         self.conn
             .batch_execute(statement)
-            .map_err(|error| match error {
-                Error::Database(source) => Error::Statement {
-                    migration: id.to_owned(),
-                    statement: statement.to_owned(),
-                    source,
-                },
-                other => other,
-            })
+            .map_err(|error| error.in_statement(id, statement))
     }
 
     /// With foreign keys off during the migration (see `dialect::sqlite`),

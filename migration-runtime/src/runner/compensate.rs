@@ -8,7 +8,7 @@
 //! its first phases. The inverse of the whole steps is derived as a
 //! downgrade is; the phases of the cut step are undone by the dialect.
 
-use migration_model::{Op, reverse};
+use migration_model::reverse;
 
 use super::segments::{Segment, Start};
 use super::{Runner, history, lock};
@@ -18,7 +18,7 @@ use crate::migration::Migration;
 /// One piece of the undoing: SQL, or a Rust step's reverse function.
 enum Undo<'a> {
     Sql(String),
-    Rust(&'a Op),
+    Rust(&'a str),
 }
 
 impl Runner<'_> {
@@ -63,8 +63,8 @@ impl Runner<'_> {
             .map(Undo::Sql)
             .collect();
         for op in &inverse {
-            if data_step::function_of(op).is_some() {
-                work.push(Undo::Rust(op));
+            if let Some(function) = data_step::function_of(op) {
+                work.push(Undo::Rust(function));
             } else {
                 work.extend(backend.render(op, &schema)?.into_iter().map(Undo::Sql));
             }
@@ -77,7 +77,7 @@ impl Runner<'_> {
             for item in &work {
                 match item {
                     Undo::Sql(sql) => self.execute(migration.id(), sql)?,
-                    Undo::Rust(op) => data_step::run(self.conn, migration, op)?,
+                    Undo::Rust(function) => data_step::run(self.conn, migration, function)?,
                 }
             }
             self.conn.batch_execute(&history::forget(migration.id()))

@@ -2,8 +2,6 @@
 //! one. Most migrations are a single transaction; lock-friendly PostgreSQL
 //! forms and batched backfills cut it where a commit must come between.
 
-use migration_model::Op;
-
 use crate::data_step;
 use crate::dialect::{Placement, Statement};
 use crate::set::PlannedStep;
@@ -14,7 +12,7 @@ pub enum Work<'p> {
     /// A SQL statement.
     Sql(&'p str),
     /// A Rust data step, run on the connection between the statements.
-    Rust(&'static Op),
+    Rust(&'static str),
 }
 
 /// One unit of a migration, committed (or run) on its own.
@@ -59,8 +57,8 @@ pub fn split<'p>(
             cutter.segments.push((Segment::Batched(step), here));
             continue;
         }
-        if data_step::function_of(step.op).is_some() {
-            cutter.push(Work::Rust(step.op), here);
+        if let Some(function) = data_step::function_of(step.op) {
+            cutter.push(Work::Rust(function), here);
             continue;
         }
         for (k, statement) in step.statements.iter().enumerate() {

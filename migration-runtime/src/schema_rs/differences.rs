@@ -11,9 +11,7 @@ use crate::set::MigrationSet;
 /// and `joinable!` definitions in the Rust source `schema_rs`, one sentence
 /// each; empty when they agree.
 pub fn schema_rs_differences(set: MigrationSet, schema_rs: &str) -> Result<Vec<String>, Error> {
-    let ids: Vec<&str> = set.migrations().iter().map(|m| m.id()).collect();
-    let head = set.schema_of(&ids)?;
-    Ok(differences(&head, &super::parse(schema_rs)?))
+    Ok(differences(&set.head_schema()?, &super::parse(schema_rs)?))
 }
 
 /// What differs between `head` (the schema the migrations build, or one
