@@ -5,7 +5,7 @@
 //! history goes on from there. Diesel's own harness, which ignores versions
 //! of other sources, runs the typed migrations beside the SQL ones.
 
-use migration_runtime::testing::PgTestDatabase;
+use integration_tests::on_both_backends;
 use migration_runtime::{AnyConnection, Error, Runner};
 
 /// The history of a project adopting the toolkit: a baseline describing the
@@ -95,32 +95,6 @@ fn harness_runs_beside_sql_migrations(conn: &mut AnyConnection) {
     );
 }
 
-#[test]
-fn sqlite_stamps_a_baseline_over_sql_migrations() {
-    let mut conn = AnyConnection::establish(":memory:").expect("open SQLite");
-    stamp_the_baseline_then_upgrade(&mut conn);
-}
+on_both_backends!(stamp_the_baseline_then_upgrade => sqlite_stamps_a_baseline_over_sql_migrations, postgres_stamps_a_baseline_over_sql_migrations);
 
-#[test]
-fn postgres_stamps_a_baseline_over_sql_migrations() {
-    let Some(db) = PgTestDatabase::create() else {
-        return;
-    };
-    let mut conn = AnyConnection::establish(db.url()).expect("connect");
-    stamp_the_baseline_then_upgrade(&mut conn);
-}
-
-#[test]
-fn sqlite_harness_runs_typed_migrations_beside_sql_ones() {
-    let mut conn = AnyConnection::establish(":memory:").expect("open SQLite");
-    harness_runs_beside_sql_migrations(&mut conn);
-}
-
-#[test]
-fn postgres_harness_runs_typed_migrations_beside_sql_ones() {
-    let Some(db) = PgTestDatabase::create() else {
-        return;
-    };
-    let mut conn = AnyConnection::establish(db.url()).expect("connect");
-    harness_runs_beside_sql_migrations(&mut conn);
-}
+on_both_backends!(harness_runs_beside_sql_migrations => sqlite_harness_runs_typed_migrations_beside_sql_ones, postgres_harness_runs_typed_migrations_beside_sql_ones);

@@ -3,6 +3,7 @@
 //! and reverting to an earlier point keeps the rows that were there.
 
 use diesel::{PgConnection, SqliteConnection};
+use integration_tests::on_both_backends;
 use integration_tests::*;
 use migration_runtime::AnyConnection;
 use migration_runtime::testing::{PgTestDatabase, sqlite_memory};
@@ -311,17 +312,4 @@ fn emails_are_lowercased_the_unicode_way_and_restored(conn: &mut AnyConnection) 
     );
 }
 
-#[test]
-fn sqlite_emails_are_lowercased_the_unicode_way_and_restored() {
-    let mut conn = AnyConnection::establish(":memory:").expect("open SQLite");
-    emails_are_lowercased_the_unicode_way_and_restored(&mut conn);
-}
-
-#[test]
-fn postgres_emails_are_lowercased_the_unicode_way_and_restored() {
-    let Some(db) = PgTestDatabase::create() else {
-        return;
-    };
-    let mut conn = AnyConnection::establish(db.url()).expect("connect");
-    emails_are_lowercased_the_unicode_way_and_restored(&mut conn);
-}
+on_both_backends!(emails_are_lowercased_the_unicode_way_and_restored => sqlite_emails_are_lowercased_the_unicode_way_and_restored, postgres_emails_are_lowercased_the_unicode_way_and_restored);

@@ -4,6 +4,7 @@
 //! migration and the step, and the round-trip check passes through them.
 
 use diesel::prelude::*;
+use integration_tests::on_both_backends;
 use migration_runtime::testing::{PgTestDatabase, check_round_trip, generated_rows};
 use migration_runtime::{AnyConnection, Backend, Direction, Runner};
 
@@ -150,20 +151,7 @@ fn a_rust_step_changes_rows_and_its_reverse_restores_them(conn: &mut AnyConnecti
     assert_eq!(emails(conn), as_written());
 }
 
-#[test]
-fn sqlite_rust_step_changes_rows_and_its_reverse_restores_them() {
-    let mut conn = AnyConnection::establish(":memory:").expect("open SQLite");
-    a_rust_step_changes_rows_and_its_reverse_restores_them(&mut conn);
-}
-
-#[test]
-fn postgres_rust_step_changes_rows_and_its_reverse_restores_them() {
-    let Some(db) = PgTestDatabase::create() else {
-        return;
-    };
-    let mut conn = AnyConnection::establish(db.url()).expect("connect");
-    a_rust_step_changes_rows_and_its_reverse_restores_them(&mut conn);
-}
+on_both_backends!(a_rust_step_changes_rows_and_its_reverse_restores_them => sqlite_rust_step_changes_rows_and_its_reverse_restores_them, postgres_rust_step_changes_rows_and_its_reverse_restores_them);
 
 fn visits(conn: &mut AnyConnection) -> Vec<Option<String>> {
     conn.text_column("SELECT CAST(visits AS TEXT) AS v FROM members ORDER BY id")
@@ -219,20 +207,7 @@ fn a_failing_rust_step_rolls_the_whole_migration_back(conn: &mut AnyConnection) 
     assert_eq!(visits(conn), texts(&["1", "1"]));
 }
 
-#[test]
-fn sqlite_failing_rust_step_rolls_the_whole_migration_back() {
-    let mut conn = AnyConnection::establish(":memory:").expect("open SQLite");
-    a_failing_rust_step_rolls_the_whole_migration_back(&mut conn);
-}
-
-#[test]
-fn postgres_failing_rust_step_rolls_the_whole_migration_back() {
-    let Some(db) = PgTestDatabase::create() else {
-        return;
-    };
-    let mut conn = AnyConnection::establish(db.url()).expect("connect");
-    a_failing_rust_step_rolls_the_whole_migration_back(&mut conn);
-}
+on_both_backends!(a_failing_rust_step_rolls_the_whole_migration_back => sqlite_failing_rust_step_rolls_the_whole_migration_back, postgres_failing_rust_step_rolls_the_whole_migration_back);
 
 #[test]
 fn postgres_single_transaction_runs_rust_steps_in_place() {
@@ -365,20 +340,7 @@ fn round_trip(conn: &mut AnyConnection) {
         .unwrap_or_else(|failure| panic!("{failure}"));
 }
 
-#[test]
-fn sqlite_history_with_rust_steps_round_trips() {
-    let mut conn = AnyConnection::establish(":memory:").expect("open SQLite");
-    round_trip(&mut conn);
-}
-
-#[test]
-fn postgres_history_with_rust_steps_round_trips() {
-    let Some(db) = PgTestDatabase::create() else {
-        return;
-    };
-    let mut conn = AnyConnection::establish(db.url()).expect("connect");
-    round_trip(&mut conn);
-}
+on_both_backends!(round_trip => sqlite_history_with_rust_steps_round_trips, postgres_history_with_rust_steps_round_trips);
 
 /// UUID keys and JSON documents read and written as `String`s, alike on
 /// both backends (PostgreSQL stores them as `UUID` and `JSONB`).
@@ -452,20 +414,7 @@ fn uuids_and_json_are_strings_on_both_backends(conn: &mut AnyConnection) {
     );
 }
 
-#[test]
-fn sqlite_uuids_and_json_are_strings() {
-    let mut conn = AnyConnection::establish(":memory:").expect("open SQLite");
-    uuids_and_json_are_strings_on_both_backends(&mut conn);
-}
-
-#[test]
-fn postgres_uuids_and_json_are_strings() {
-    let Some(db) = PgTestDatabase::create() else {
-        return;
-    };
-    let mut conn = AnyConnection::establish(db.url()).expect("connect");
-    uuids_and_json_are_strings_on_both_backends(&mut conn);
-}
+on_both_backends!(uuids_and_json_are_strings_on_both_backends => sqlite_uuids_and_json_are_strings, postgres_uuids_and_json_are_strings);
 
 #[migration_runtime::migrations]
 mod panicking {
@@ -518,17 +467,4 @@ fn a_panicking_rust_step_rolls_the_migration_back(conn: &mut AnyConnection) {
     assert_eq!(applied(conn), ["2024_06_01_000001"]);
 }
 
-#[test]
-fn sqlite_panicking_rust_step_rolls_the_migration_back() {
-    let mut conn = AnyConnection::establish(":memory:").expect("open SQLite");
-    a_panicking_rust_step_rolls_the_migration_back(&mut conn);
-}
-
-#[test]
-fn postgres_panicking_rust_step_rolls_the_migration_back() {
-    let Some(db) = PgTestDatabase::create() else {
-        return;
-    };
-    let mut conn = AnyConnection::establish(db.url()).expect("connect");
-    a_panicking_rust_step_rolls_the_migration_back(&mut conn);
-}
+on_both_backends!(a_panicking_rust_step_rolls_the_migration_back => sqlite_panicking_rust_step_rolls_the_migration_back, postgres_panicking_rust_step_rolls_the_migration_back);

@@ -102,14 +102,5 @@ fn table() -> String {
 
 #[test]
 fn the_reference_table_shows_the_sql_each_backend_runs() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots/expression_sql.md");
-    let rendered = table();
-    if std::env::var("UPDATE_SNAPSHOTS").is_ok_and(|v| v == "1") {
-        std::fs::write(path, &rendered).expect("write the snapshot");
-    }
-    let kept = std::fs::read_to_string(path).expect("read the snapshot");
-    assert_eq!(
-        rendered, kept,
-        "the rendered SQL changed: check it, then run with UPDATE_SNAPSHOTS=1"
-    );
+    integration_tests::assert_snapshot("expression_sql.md", &table());
 }

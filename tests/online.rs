@@ -3,6 +3,7 @@
 //! concurrently outside the transaction (with `repair` for a runner stopped
 //! during one), foreign keys validated apart, and a bounded wait for locks.
 
+use integration_tests::value;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -63,12 +64,6 @@ mod related {
     fn pets_have_owners(m: &mut Up) {
         m.add_foreign_key("pets", ["owner_id"], "owners", ["id"]);
     }
-}
-
-fn value(conn: &mut AnyConnection, query: &str) -> String {
-    conn.text_column(query).expect("query")[0]
-        .clone()
-        .unwrap_or_default()
 }
 
 fn connect(db: &PgTestDatabase) -> AnyConnection {
@@ -156,14 +151,13 @@ fn tightening_not_null_lets_writes_go_on() {
     assert!(gave_up > 0, "inserts wait behind a plain SET NOT NULL");
 }
 
-fn worker_url() -> Option<String> {
-    std::env::var("ONLINE_WORKER_URL").ok()
-}
-
-/// Run by the tests below as a separate process: one application instance.
+/// Not a test: one application instance, run by the tests below as a
+/// separate process (`spawn_worker`).
 #[test]
+#[ignore = "a worker process the tests below start"]
 fn worker_upgrades_when_asked() {
-    let Some(url) = worker_url() else { return };
+    let url = std::env::var("ONLINE_WORKER_URL")
+        .expect("started by spawn_worker, which sets ONLINE_WORKER_URL");
     let mut conn = AnyConnection::establish(&url).expect("connect");
     Runner::new(&mut conn, indexed::MIGRATIONS)
         .upgrade("head")
@@ -175,6 +169,7 @@ fn spawn_worker(url: &str) -> std::process::Child {
         .args([
             "--exact",
             "worker_upgrades_when_asked",
+            "--ignored",
             "--nocapture",
             "--test-threads=1",
         ])

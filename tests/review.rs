@@ -115,16 +115,7 @@ fn each_risky_step_is_named_with_its_lock_and_the_safer_form() {
 }
 
 fn cms(url: &str, args: &[&str]) -> (ExitCode, String) {
-    let mut argv = vec!["cms", "--database-url", url];
-    argv.extend_from_slice(args);
-    let mut out = Vec::new();
-    let code = run(
-        cms::history::MIGRATIONS,
-        Cli::try_parse_from(argv).expect("arguments"),
-        &mut out,
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    (code, String::from_utf8(out).expect("utf-8"))
+    run_on(cms::history::MIGRATIONS, url, args)
 }
 
 #[test]

@@ -4,6 +4,7 @@
 //! undone, and the database is as it was before the migration.
 
 use integration_tests::on_both_backends;
+use integration_tests::value;
 use migration_runtime::testing::PgTestDatabase;
 use migration_runtime::{AnyConnection, Runner};
 
@@ -44,12 +45,6 @@ mod numbers {
         m.backfill("items", "number", cast(col("code"), bigint()))
             .batched(100);
     }
-}
-
-fn value(conn: &mut AnyConnection, query: &str) -> String {
-    conn.text_column(query).expect("query")[0]
-        .clone()
-        .unwrap_or_default()
 }
 
 /// The history rows and the columns of `items`, to compare before and after.
@@ -106,11 +101,15 @@ fn a_failed_concurrent_index_build_undoes_the_column_added_before_it() {
     );
 }
 
-fn check_failed_batch_undoes_earlier_batches(conn: &mut AnyConnection, rows: &str) {
+fn failed_batch_undoes_earlier_batches(conn: &mut AnyConnection) {
     Runner::new(conn, numbers::MIGRATIONS)
         .upgrade("+1")
         .expect("create items");
-    conn.batch_execute(rows).expect("items");
+    conn.batch_execute(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300) \
+         INSERT INTO items (code) SELECT CAST(i AS TEXT) FROM n",
+    )
+    .expect("300 items");
     conn.batch_execute("UPDATE items SET code = 'two hundred and fifty' WHERE id = 250")
         .expect("one code is no number");
     let before = state(conn);
@@ -145,27 +144,7 @@ fn check_failed_batch_undoes_earlier_batches(conn: &mut AnyConnection, rows: &st
     );
 }
 
-#[test]
-fn a_failed_batch_undoes_the_earlier_batches_on_postgres() {
-    let Some(db) = PgTestDatabase::create() else {
-        return;
-    };
-    let mut conn = AnyConnection::establish(db.url()).expect("connect");
-    check_failed_batch_undoes_earlier_batches(
-        &mut conn,
-        "INSERT INTO items (code) SELECT CAST(n AS TEXT) FROM generate_series(1, 300) AS n",
-    );
-}
-
-#[test]
-fn a_failed_batch_undoes_the_earlier_batches_on_sqlite() {
-    let mut conn = AnyConnection::establish(":memory:").expect("open SQLite");
-    check_failed_batch_undoes_earlier_batches(
-        &mut conn,
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300) \
-         INSERT INTO items (code) SELECT CAST(i AS TEXT) FROM n",
-    );
-}
+on_both_backends!(failed_batch_undoes_earlier_batches => a_failed_batch_undoes_the_earlier_batches_on_sqlite, a_failed_batch_undoes_the_earlier_batches_on_postgres);
 
 /// Codes overwritten in batches, irreversibly: a failing batch leaves the
 /// migration partly applied (the codes it overwrote cannot be put back).

@@ -213,3 +213,25 @@ macro_rules! on_both_backends {
         }
     };
 }
+
+/// The first value the query returns (a column named `v`), or an empty
+/// string for NULL.
+pub fn value(conn: &mut migration_runtime::AnyConnection, query: &str) -> String {
+    conn.text_column(query).expect("query")[0]
+        .clone()
+        .unwrap_or_default()
+}
+
+/// Compares `rendered` with the snapshot `tests/snapshots/<file>`; with
+/// `UPDATE_SNAPSHOTS=1`, writes it there first (after a deliberate change).
+pub fn assert_snapshot(file: &str, rendered: &str) {
+    let path = format!("{}/snapshots/{file}", env!("CARGO_MANIFEST_DIR"));
+    if std::env::var("UPDATE_SNAPSHOTS").is_ok_and(|v| v == "1") {
+        std::fs::write(&path, rendered).expect("write the snapshot");
+    }
+    let kept = std::fs::read_to_string(&path).expect("read the snapshot");
+    assert_eq!(
+        rendered, kept,
+        "the rendered SQL changed: check it, then run with UPDATE_SNAPSHOTS=1"
+    );
+}
