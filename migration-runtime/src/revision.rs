@@ -27,6 +27,19 @@ pub fn next_id(set: MigrationSet, date: (i64, u32, u32)) -> String {
     }
 }
 
+/// The parent of a new migration: the history's one head (none for an
+/// empty history); several heads must be merged first.
+pub fn sole_head(set: MigrationSet) -> Result<Vec<&'static str>, String> {
+    let heads: Vec<&'static str> = set.heads().iter().map(|m| m.id()).collect();
+    if heads.len() > 1 {
+        return Err(format!(
+            "the history has several heads ({}): merge them first",
+            heads.join(", ")
+        ));
+    }
+    Ok(heads)
+}
+
 /// Today's date in UTC.
 pub fn today() -> (i64, u32, u32) {
     let days = std::time::SystemTime::now()

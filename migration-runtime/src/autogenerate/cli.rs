@@ -21,14 +21,7 @@ pub fn revision(
     renames: &[Rename],
     out: &mut impl Write,
 ) -> Result<ExitCode, BoxError> {
-    let parents: Vec<&str> = set.heads().iter().map(|m| m.id()).collect();
-    if parents.len() > 1 {
-        return Err(format!(
-            "the history has several heads ({}): merge them first",
-            parents.join(", ")
-        )
-        .into());
-    }
+    let parents = revision::sole_head(set)?;
     if cli.database_url_given {
         let mut conn = AnyConnection::establish(&cli.database_url)?;
         let found = drift(set, &mut conn)?;

@@ -134,15 +134,7 @@ pub fn run(set: MigrationSet, mut cli: Cli, out: &mut impl Write) -> Result<Exit
             );
         }
         Command::Revision { message, .. } => {
-            let heads = set.heads();
-            let parents: Vec<&str> = heads.iter().map(|m| m.id()).collect();
-            if parents.len() > 1 {
-                return Err(format!(
-                    "the history has several heads ({}): merge them first",
-                    parents.join(", ")
-                )
-                .into());
-            }
+            let parents = crate::revision::sole_head(set)?;
             append_migration(set, &cli.history_file, &message, &parents, out)?;
         }
         Command::Merge { heads, message } => {

@@ -73,11 +73,7 @@ pub fn differences(head: &Schema, declared: &SchemaRs) -> Vec<String> {
             }
         }
         for key in table.foreign_keys.iter() {
-            let parent_key: Vec<&str> = head
-                .table(&key.ref_table)
-                .map(|p| p.primary_key.iter().map(|c| c.as_ref()).collect())
-                .unwrap_or_default();
-            if expected_in_schema_rs(table, key, &parent_key)
+            if expected_in_schema_rs(table, key, head.table(&key.ref_table))
                 && !declares_foreign_key(declared, &table.name, key)
             {
                 found.push(format!(
@@ -97,11 +93,10 @@ pub fn differences(head: &Schema, declared: &SchemaRs) -> Vec<String> {
     }
     for join in &declared.joinables {
         let exists = head.table(&join.child).is_some_and(|table| {
-            table.foreign_keys.iter().any(|key| {
-                key.ref_table == join.parent
-                    && key.columns.len() == 1
-                    && key.columns[0] == join.column
-            })
+            table
+                .foreign_keys
+                .iter()
+                .any(|key| join.is_key(&table.name, key))
         });
         if !exists {
             found.push(format!("{join} in schema.rs has no foreign key at head"));

@@ -8,16 +8,16 @@ use super::SchemaRs;
 
 /// Whether `key` of `table` is one a `schema.rs` declares with `joinable!`
 /// (when it does not, `schema.rs` says nothing about the key either way):
-/// one column, referencing the single-column primary key `parent_key` of
-/// its table, and the only key of `table` to that table.
-pub fn expected_in_schema_rs(table: &Table, key: &ForeignKey, parent_key: &[&str]) -> bool {
+/// one column, referencing the single-column primary key of `parent` (the
+/// referenced table), and the only key of `table` to that table.
+pub fn expected_in_schema_rs(table: &Table, key: &ForeignKey, parent: Option<&Table>) -> bool {
     let [_] = key.columns.as_ref() else {
         return false;
     };
     let [referenced] = key.ref_columns.as_ref() else {
         return false;
     };
-    parent_key == [referenced.as_ref()]
+    parent.is_some_and(|parent| parent.primary_key.as_ref() == [referenced.clone()])
         && table
             .foreign_keys
             .iter()
@@ -28,10 +28,8 @@ pub fn expected_in_schema_rs(table: &Table, key: &ForeignKey, parent_key: &[&str
 
 /// Whether a `joinable!` of `schema_rs` declares `key` of `table`.
 pub fn declares_foreign_key(schema_rs: &SchemaRs, table: &str, key: &ForeignKey) -> bool {
-    schema_rs.joinables.iter().any(|join| {
-        join.child == table
-            && join.parent == key.ref_table
-            && key.columns.len() == 1
-            && key.columns[0] == join.column
-    })
+    schema_rs
+        .joinables
+        .iter()
+        .any(|join| join.is_key(table, key))
 }

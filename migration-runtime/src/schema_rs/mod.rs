@@ -85,6 +85,16 @@ pub struct Joinable {
     pub column: String,
 }
 
+impl Joinable {
+    /// Whether this `joinable!` declares `key`, a foreign key of `table`.
+    pub fn is_key(&self, table: &str, key: &migration_model::ForeignKey) -> bool {
+        self.child == table
+            && self.parent == key.ref_table
+            && key.columns.len() == 1
+            && key.columns[0] == self.column
+    }
+}
+
 impl std::fmt::Display for Joinable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(

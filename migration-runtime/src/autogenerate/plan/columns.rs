@@ -3,11 +3,10 @@
 use migration_model::{Column, Op};
 
 use super::{Change, Plan, TypeChange, model_type, owned};
-use crate::error::Error;
 use crate::schema_rs::DeclaredType;
 
 impl Plan<'_> {
-    pub(super) fn changed_types(&self, kept: &[String]) -> Result<Vec<TypeChange>, Error> {
+    pub(super) fn changed_types(&self, kept: &[String]) -> Vec<TypeChange> {
         let mut changes = Vec::new();
         for name in kept {
             let declared = self.declared_table(name);
@@ -24,10 +23,10 @@ impl Plan<'_> {
                 }
             }
         }
-        Ok(changes)
+        changes
     }
 
-    pub(super) fn add_columns(&mut self, kept: &[String]) -> Result<(), Error> {
+    pub(super) fn add_columns(&mut self, kept: &[String]) {
         for name in kept {
             for column in self.added_columns(name) {
                 let (ty, decide) = model_type(name, &column);
@@ -63,7 +62,6 @@ impl Plan<'_> {
                 );
             }
         }
-        Ok(())
     }
 
     pub(super) fn change_types(&mut self, changes: Vec<TypeChange>) {

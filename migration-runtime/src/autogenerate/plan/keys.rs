@@ -5,7 +5,6 @@ use migration_model::ident::{MAX_IDENTIFIER_BYTES, default_name};
 use migration_model::{ForeignKey, List, Name, Op, RefAction};
 
 use super::{Plan, TypeChange, owned};
-use crate::error::Error;
 use crate::schema_rs::{declares_foreign_key, expected_in_schema_rs};
 
 impl Plan<'_> {
@@ -25,10 +24,6 @@ impl Plan<'_> {
             };
             let gone = self.dropped_columns(name);
             for key in table.foreign_keys.iter() {
-                let parent_key: Vec<&str> = self
-                    .current(&key.ref_table)
-                    .map(|p| p.primary_key.iter().map(|c| c.as_ref()).collect())
-                    .unwrap_or_default();
                 let gone_in_parent = self.dropped_columns(&key.ref_table);
                 let retyped = |table: &str, columns: &[Name]| {
                     changed_types
@@ -50,7 +45,7 @@ impl Plan<'_> {
                         "`{}.{column}`, which it references, is dropped below",
                         key.ref_table
                     )
-                } else if expected_in_schema_rs(table, key, &parent_key)
+                } else if expected_in_schema_rs(table, key, self.current(&key.ref_table))
                     && !declares_foreign_key(self.declared, name, key)
                 {
                     format!(
@@ -115,19 +110,15 @@ impl Plan<'_> {
     }
 
     /// Keys that `joinable!` declares on kept tables and the head lacks.
-    pub(super) fn new_joinables(&self, kept: &[String]) -> Result<Vec<(Name, ForeignKey)>, Error> {
+    pub(super) fn new_joinables(&self, kept: &[String]) -> Vec<(Name, ForeignKey)> {
         let mut keys = Vec::new();
         for join in &self.declared.joinables {
             if !kept.contains(&join.child) {
                 continue;
             }
-            let exists = self.current(&join.child).is_some_and(|t| {
-                t.foreign_keys.iter().any(|k| {
-                    k.ref_table == join.parent
-                        && k.columns.len() == 1
-                        && k.columns[0] == join.column
-                })
-            });
+            let exists = self
+                .current(&join.child)
+                .is_some_and(|t| t.foreign_keys.iter().any(|k| join.is_key(&t.name, k)));
             if !exists {
                 keys.push((
                     owned(&join.child),
@@ -135,7 +126,7 @@ impl Plan<'_> {
                 ));
             }
         }
-        Ok(keys)
+        keys
     }
 }
 

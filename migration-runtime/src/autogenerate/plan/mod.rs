@@ -80,17 +80,17 @@ impl<'a> Plan<'a> {
             .filter(|t| self.schema.table(&t.name).is_none())
             .collect();
         self.guesses = self.rename_guesses(&kept, &dropped, &created);
-        let changed_types = self.changed_types(&kept)?;
+        let changed_types = self.changed_types(&kept);
         let mut later_keys = self.drop_foreign_keys(&kept, &dropped, &changed_types);
         self.drop_indexes(&kept);
-        later_keys.extend(self.create_tables(&created)?);
-        self.add_columns(&kept)?;
+        later_keys.extend(self.create_tables(&created));
+        self.add_columns(&kept);
         self.change_types(changed_types);
         self.change_nullability(&kept);
         self.change_primary_keys(&kept);
         self.drop_columns(&kept);
         self.drop_tables(&dropped);
-        later_keys.extend(self.new_joinables(&kept)?);
+        later_keys.extend(self.new_joinables(&kept));
         for (table, key) in later_keys {
             self.push(Op::AddForeignKey { table, key }, Vec::new(), None);
         }

@@ -3,16 +3,12 @@
 use migration_model::{Column, ColumnDefault, ForeignKey, List, Name, Op, Schema, SqlType, Table};
 
 use super::{Plan, model_type, owned};
-use crate::error::Error;
 use crate::schema_rs::DieselTable;
 
 impl Plan<'_> {
     /// New tables, each after the tables it references; returns the keys
     /// that could not be written in `create_table` (cycles, self references).
-    pub(super) fn create_tables(
-        &mut self,
-        created: &[&DieselTable],
-    ) -> Result<Vec<(Name, ForeignKey)>, Error> {
+    pub(super) fn create_tables(&mut self, created: &[&DieselTable]) -> Vec<(Name, ForeignKey)> {
         let mut later = Vec::new();
         let mut pending: Vec<&DieselTable> = created.to_vec();
         while !pending.is_empty() {
@@ -39,7 +35,7 @@ impl Plan<'_> {
             let decide = (!decisions.is_empty()).then(|| decisions.join("; "));
             self.push(Op::CreateTable(table), comments, decide);
         }
-        Ok(later)
+        later
     }
 
     pub(super) fn new_table(
