@@ -447,8 +447,11 @@ fn hints_need_autogenerate() {
         .expect("a plain revision needs no schema.rs");
 }
 
+/// The binary's default database is not one the user named: autogenerate
+/// reads a live database for drift only when `--database-url` or
+/// `DATABASE_URL` names one.
 #[test]
-fn without_a_database_url_no_database_is_read() {
+fn the_default_database_url_does_not_count_as_given() {
     let cli = Cli::try_parse_with_defaults(
         ["app", "revision", "--autogenerate", "-m", "x"],
         "unused.db",
