@@ -27,8 +27,6 @@ use crate::set::{Direction, MigrationSet, Mode};
 struct DieselMigration {
     set: MigrationSet,
     id: &'static str,
-    /// The backend of a bare connection; `None` on an [`AnyConnection`].
-    backend: Option<Backend>,
 }
 
 struct Metadata;
@@ -49,13 +47,14 @@ impl fmt::Display for DieselMigration {
 }
 
 impl DieselMigration {
+    /// On a bare connection of `backend`: the statements, after `guard`.
     fn execute<DB: DieselBackend>(
         &self,
         conn: &mut dyn BoxableConnection<DB>,
         direction: Direction,
+        backend: Backend,
         guard: Guard<DB>,
     ) -> migration::Result<()> {
-        let backend = self.backend.unwrap_or(Backend::Postgres);
         let steps = self
             .set
             .plan(self.id, direction, backend, Mode::OneTransaction)?;
@@ -180,15 +179,17 @@ fn no_guard(_: &mut dyn BoxableConnection<Pg>, _: &str, _: &[String]) -> migrati
     Ok(())
 }
 
+/// diesel's `Migration` and `MigrationSource` for one diesel backend, each
+/// migration run by `$execute` (with `$arg`s after the direction).
 macro_rules! source_for {
-    ($db:ty, $backend:expr, $guard:expr) => {
+    ($db:ty => $execute:ident($($arg:expr),*)) => {
         impl migration::Migration<$db> for DieselMigration {
             fn run(&self, conn: &mut dyn BoxableConnection<$db>) -> migration::Result<()> {
-                self.execute(conn, Direction::Up, $guard)
+                self.$execute(conn, Direction::Up $(, $arg)*)
             }
 
             fn revert(&self, conn: &mut dyn BoxableConnection<$db>) -> migration::Result<()> {
-                self.execute(conn, Direction::Down, $guard)
+                self.$execute(conn, Direction::Down $(, $arg)*)
             }
 
             fn metadata(&self) -> &dyn MigrationMetadata {
@@ -209,7 +210,6 @@ macro_rules! source_for {
                         Box::new(DieselMigration {
                             set: *self,
                             id: m.id(),
-                            backend: Some($backend),
                         }) as Box<dyn migration::Migration<$db>>
                     })
                     .collect())
@@ -218,39 +218,6 @@ macro_rules! source_for {
     };
 }
 
-source_for!(Pg, Backend::Postgres, no_guard);
-source_for!(Sqlite, Backend::Sqlite, prepare_sqlite);
-
-impl migration::Migration<MultiBackend> for DieselMigration {
-    fn run(&self, conn: &mut dyn BoxableConnection<MultiBackend>) -> migration::Result<()> {
-        self.execute_any(conn, Direction::Up)
-    }
-
-    fn revert(&self, conn: &mut dyn BoxableConnection<MultiBackend>) -> migration::Result<()> {
-        self.execute_any(conn, Direction::Down)
-    }
-
-    fn metadata(&self) -> &dyn MigrationMetadata {
-        &Metadata
-    }
-
-    fn name(&self) -> &dyn MigrationName {
-        self
-    }
-}
-
-impl MigrationSource<MultiBackend> for MigrationSet {
-    fn migrations(&self) -> migration::Result<Vec<Box<dyn migration::Migration<MultiBackend>>>> {
-        Ok(self
-            .migrations()
-            .iter()
-            .map(|m| {
-                Box::new(DieselMigration {
-                    set: *self,
-                    id: m.id(),
-                    backend: None,
-                }) as Box<dyn migration::Migration<MultiBackend>>
-            })
-            .collect())
-    }
-}
+source_for!(Pg => execute(Backend::Postgres, no_guard));
+source_for!(Sqlite => execute(Backend::Sqlite, prepare_sqlite));
+source_for!(MultiBackend => execute_any());
