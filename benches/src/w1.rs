@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use clap::Parser;
 use diesel_migrations::MigrationHarness;
+use migration_runtime::cli::Cli;
 use migration_runtime::dialect::Placement;
 use migration_runtime::{AnyConnection, Backend, Direction, MigrationSet, Mode, Runner};
 
@@ -37,10 +39,10 @@ impl Scripts {
         let dir = std::env::temp_dir().join(format!("migration-bench-{}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
         let planning = Instant::now();
-        let up = one_transaction_script(set, Direction::Up)?;
+        let up = sql_command(set, &[])?;
         let planning = planning.elapsed();
-        let down = one_transaction_script(set, Direction::Down)?;
-        let online = online_script(set)?;
+        let down = sql_command(set, &["--down"])?;
+        let online = sql_command(set, &["--online"])?;
         let write = |name: &str, sql: &str| -> Result<String> {
             let path = dir.join(name);
             std::fs::write(&path, sql)?;
@@ -256,55 +258,22 @@ impl OnlineCounts {
     }
 }
 
-/// Every migration's SQL one way, in the order it runs, as one script.
-fn one_transaction_script(set: MigrationSet, direction: Direction) -> Result<String> {
-    let mut ids: Vec<&str> = set.migrations().iter().map(|m| m.id()).collect();
-    if direction == Direction::Down {
-        ids.reverse();
-    }
-    let mut sql = String::new();
-    for id in ids {
-        for statement in set.render(id, direction, Backend::Postgres)? {
-            sql.push_str(&statement);
-            sql.push_str(";\n");
-        }
-    }
-    Ok(sql)
-}
-
-/// Every upgrade in its online form, committed where the runner commits:
-/// what the runner sends, less its lock and history rows.
-fn online_script(set: MigrationSet) -> Result<String> {
-    let mut sql = String::new();
-    for migration in set.migrations() {
-        let steps = set.plan(
-            migration.id(),
-            Direction::Up,
-            Backend::Postgres,
-            Mode::Online,
-        )?;
-        let mut open = false;
-        for statement in steps.iter().flat_map(|step| &step.statements) {
-            let commit_first = match statement.placement {
-                Placement::InTransaction => false,
-                Placement::NewTransaction | Placement::Alone => open,
-            };
-            if commit_first {
-                sql.push_str("COMMIT;\n");
-                open = false;
-            }
-            if statement.placement != Placement::Alone && !open {
-                sql.push_str("BEGIN;\n");
-                open = true;
-            }
-            sql.push_str(&statement.sql);
-            sql.push_str(";\n");
-        }
-        if open {
-            sql.push_str("COMMIT;\n");
-        }
-    }
-    Ok(sql)
+/// What `app sql --backend postgres ARGS` prints, the SQL a user feeds to
+/// `psql`: one transaction's worth by default, `--down` the downgrades,
+/// `--online` the runner's forms with `BEGIN`/`COMMIT` where it commits.
+fn sql_command(set: MigrationSet, args: &[&str]) -> Result<String> {
+    let mut argv = vec![
+        "bench",
+        "--database-url",
+        "postgres://unused",
+        "sql",
+        "--backend",
+        "postgres",
+    ];
+    argv.extend_from_slice(args);
+    let mut out = Vec::new();
+    migration_runtime::cli::run(set, Cli::try_parse_from(argv)?, &mut out)?;
+    Ok(String::from_utf8(out)?)
 }
 
 /// Runs `psql` on each file in turn, each in one transaction when `single`.
