@@ -6,7 +6,6 @@
 use integration_tests::value;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use clap::Parser;
@@ -435,10 +434,8 @@ fn a_migration_waiting_too_long_for_a_lock_is_tried_again_then_gives_up() {
     Runner::new(&mut conn, tighten::MIGRATIONS)
         .upgrade("+1")
         .expect("create people");
-    let reader = Arc::new(Mutex::new(connect(&db)));
+    let mut reader = connect(&db);
     reader
-        .lock()
-        .expect("reader")
         .batch_execute("BEGIN; SELECT count(*) FROM people")
         .expect("a long read holds its lock");
     let quick = Timeouts {
@@ -472,17 +469,10 @@ fn a_migration_waiting_too_long_for_a_lock_is_tried_again_then_gives_up() {
     );
 
     // The reader ends while the runner is between two attempts: it succeeds.
-    let releaser = {
-        let reader = reader.clone();
-        std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(300));
-            reader
-                .lock()
-                .expect("reader")
-                .batch_execute("COMMIT")
-                .expect("commit");
-        })
-    };
+    let releaser = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        reader.batch_execute("COMMIT").expect("commit");
+    });
     let patient = Timeouts {
         attempts: 20,
         ..quick
