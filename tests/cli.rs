@@ -1,20 +1,13 @@
 //! The embeddable command line, driven as a user's binary would drive it,
 //! on SQLite and PostgreSQL.
 
+use integration_tests::run_cli;
 use std::process::ExitCode;
 
-use clap::Parser;
-use migration_runtime::cli::{Cli, run};
 use migration_runtime::testing::PgTestDatabase;
 
 fn cms(url: &str, args: &[&str]) -> (ExitCode, String) {
-    let mut argv = vec!["cms", "--database-url", url];
-    argv.extend_from_slice(args);
-    let cli = Cli::try_parse_from(argv).expect("valid arguments");
-    let mut out = Vec::new();
-    let code = run(cms::history::MIGRATIONS, cli, &mut out)
-        .unwrap_or_else(|e| panic!("cms {args:?}: {e}"));
-    (code, String::from_utf8(out).expect("utf-8"))
+    run_cli(cms::history::MIGRATIONS, url, args).unwrap_or_else(|e| panic!("cms {args:?}: {e}"))
 }
 
 fn lines(text: &str) -> Vec<&str> {
@@ -22,12 +15,7 @@ fn lines(text: &str) -> Vec<&str> {
 }
 
 fn cms_result(url: &str, args: &[&str]) -> Result<String, String> {
-    let mut argv = vec!["cms", "--database-url", url];
-    argv.extend_from_slice(args);
-    let cli = Cli::try_parse_from(argv).expect("valid arguments");
-    let mut out = Vec::new();
-    run(cms::history::MIGRATIONS, cli, &mut out).map_err(|e| e.to_string())?;
-    Ok(String::from_utf8(out).expect("utf-8"))
+    run_cli(cms::history::MIGRATIONS, url, args).map(|(_, out)| out)
 }
 
 /// The workflow of the migration guide, command by command, on one database.

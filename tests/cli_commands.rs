@@ -4,24 +4,14 @@
 //! `backup` and `restore`, `upgrade --backup-if-dropping`; and the colors
 //! and help every command shares.
 
+use integration_tests::run_cli as app;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use migration_runtime::cli::{Cli, run};
+use migration_runtime::AnyConnection;
+use migration_runtime::cli::Cli;
 use migration_runtime::testing::PgTestDatabase;
-use migration_runtime::{AnyConnection, MigrationSet};
-
-/// Runs `app --database-url URL ARGS..` on `set`: its exit code and output,
-/// or the error `main` would print after `error:`.
-fn app(set: MigrationSet, url: &str, args: &[&str]) -> Result<(ExitCode, String), String> {
-    let mut argv = vec!["app", "--database-url", url];
-    argv.extend_from_slice(args);
-    let cli = Cli::try_parse_from(argv).expect("valid arguments");
-    let mut out = Vec::new();
-    let code = run(set, cli, &mut out).map_err(|e| e.to_string())?;
-    Ok((code, String::from_utf8(out).expect("utf-8")))
-}
 
 /// `app` on the CMS history, which must succeed.
 fn cms(url: &str, args: &[&str]) -> (ExitCode, String) {

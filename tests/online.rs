@@ -8,8 +8,6 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use clap::Parser;
-use migration_runtime::cli::{Cli, run};
 use migration_runtime::runner::Timeouts;
 use migration_runtime::testing::PgTestDatabase;
 use migration_runtime::{AnyConnection, Error, Runner};
@@ -180,16 +178,9 @@ fn spawn_worker(url: &str) -> std::process::Child {
 }
 
 fn cli(url: &str, args: &[&str]) -> String {
-    let mut argv = vec!["app", "--database-url", url];
-    argv.extend_from_slice(args);
-    let mut out = Vec::new();
-    run(
-        indexed::MIGRATIONS,
-        Cli::try_parse_from(argv).expect("arguments"),
-        &mut out,
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    String::from_utf8(out).expect("utf-8")
+    integration_tests::run_cli(indexed::MIGRATIONS, url, args)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .1
 }
 
 const INDEX_STATE: &str = "SELECT CASE WHEN i.indisvalid THEN 'valid' ELSE 'invalid' END AS v \

@@ -3,8 +3,6 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-use migration_runtime::cli::{Cli, run};
 use migration_runtime::review::{Severity, has_danger, review};
 
 #[migration_runtime::migrations]
@@ -192,12 +190,7 @@ mod after_review {
 }
 
 fn run_on(set: migration_runtime::MigrationSet, url: &str, args: &[&str]) -> (ExitCode, String) {
-    let mut argv = vec!["app", "--database-url", url];
-    argv.extend_from_slice(args);
-    let mut out = Vec::new();
-    let code = run(set, Cli::try_parse_from(argv).expect("arguments"), &mut out)
-        .unwrap_or_else(|e| panic!("{args:?}: {e}"));
-    (code, String::from_utf8(out).expect("utf-8"))
+    integration_tests::run_cli(set, url, args).unwrap_or_else(|e| panic!("{args:?}: {e}"))
 }
 
 #[test]

@@ -235,3 +235,19 @@ pub fn assert_snapshot(file: &str, rendered: &str) {
         "the rendered SQL changed: check it, then run with UPDATE_SNAPSHOTS=1"
     );
 }
+
+/// Runs the embedded CLI as `app --database-url URL ARGS..` on `set`: its
+/// exit code and output, or the error `main` would print after `error:`.
+pub fn run_cli(
+    set: migration_runtime::MigrationSet,
+    url: &str,
+    args: &[&str],
+) -> Result<(std::process::ExitCode, String), String> {
+    use clap::Parser;
+    let mut argv = vec!["app", "--database-url", url];
+    argv.extend_from_slice(args);
+    let cli = migration_runtime::cli::Cli::try_parse_from(argv).expect("valid arguments");
+    let mut out = Vec::new();
+    let code = migration_runtime::cli::run(set, cli, &mut out).map_err(|e| e.to_string())?;
+    Ok((code, String::from_utf8(out).expect("utf-8")))
+}
