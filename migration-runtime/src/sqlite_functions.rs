@@ -55,10 +55,8 @@ pub fn register_sqlite_functions(conn: &mut SqliteConnection) -> diesel::QueryRe
 
 /// Which way [`fold`] goes.
 #[derive(Clone, Copy)]
-pub enum Case {
-    /// To lower case.
+enum Case {
     Lower,
-    /// To upper case.
     Upper,
 }
 
@@ -67,23 +65,24 @@ pub enum Case {
 /// libc locale: `ß` stays `ß` in upper case, `İ` becomes `i`. Letters newer
 /// than the database server's Unicode tables (Unicode 14 and later) may be
 /// folded here and left alone there.
-pub fn fold(text: &str, case: Case) -> String {
+fn fold(text: &str, case: Case) -> String {
     text.chars().map(|c| fold_char(c, case)).collect()
 }
 
+/// A mapping to several characters is Unicode's full mapping; the simple
+/// one is the first character for `İ` (the only letter whose lower case is
+/// longer), and no change for upper case (`ß`, `ﬁ`) but for the Greek
+/// letters with a iota subscript.
 fn fold_char(c: char, case: Case) -> char {
-    let mut mapped = match case {
-        Case::Lower => MappedChars::Lower(c.to_lowercase()),
-        Case::Upper => MappedChars::Upper(c.to_uppercase()),
-    };
-    match (mapped.next(), mapped.next()) {
-        (Some(one), None) => one,
-        // A mapping to several characters is Unicode's full mapping; the
-        // simple one is the first character for `İ` (the only letter whose
-        // lower case is longer), and no change for upper case (`ß`, `ﬁ`).
-        (Some(first), Some(_)) if matches!(case, Case::Lower) => first,
-        (Some(_), Some(_)) => greek_with_iota_upper(c).unwrap_or(c),
-        _ => c,
+    match case {
+        Case::Lower => c.to_lowercase().next().unwrap_or(c),
+        Case::Upper => {
+            let mut upper = c.to_uppercase();
+            match (upper.next(), upper.next()) {
+                (Some(one), None) => one,
+                _ => greek_with_iota_upper(c).unwrap_or(c),
+            }
+        }
     }
 }
 
@@ -97,20 +96,4 @@ fn greek_with_iota_upper(c: char) -> Option<char> {
         _ => return None,
     };
     char::from_u32(upper)
-}
-
-enum MappedChars {
-    Lower(std::char::ToLowercase),
-    Upper(std::char::ToUppercase),
-}
-
-impl Iterator for MappedChars {
-    type Item = char;
-
-    fn next(&mut self) -> Option<char> {
-        match self {
-            MappedChars::Lower(chars) => chars.next(),
-            MappedChars::Upper(chars) => chars.next(),
-        }
-    }
 }
