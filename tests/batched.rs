@@ -1,6 +1,6 @@
-//! Batched backfills: each batch its own transaction, in key order, and a
-//! runner killed midway resumes after the last batch done, writing no row
-//! twice.
+//! Batched backfills: each batch its own transaction, in key order, sized
+//! to the runner's batch time up to `.batched(n)` rows, and a runner killed
+//! midway resumes after the last batch done, writing no row twice.
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -56,28 +56,79 @@ const WRONG: &str = "SELECT CAST(count(*) AS TEXT) AS v FROM people \
 const PG_PEOPLE: &str = "INSERT INTO people (first_name, last_name) \
     SELECT 'First' || n, 'Last ' || n FROM generate_series(1, ROWS) AS n";
 
-#[test]
-fn postgres_backfills_in_batches_each_in_its_own_transaction() {
-    let Some(db) = PgTestDatabase::create() else {
-        return;
-    };
+/// The rows each transaction wrote, in key order (PostgreSQL: a row's
+/// `xmin` is the transaction that wrote it).
+fn batch_sizes(conn: &mut AnyConnection) -> Vec<u64> {
+    conn.text_column(
+        "SELECT CAST(count(*) AS TEXT) AS v FROM people \
+         GROUP BY CAST(xmin AS TEXT) ORDER BY min(id)",
+    )
+    .expect("batch sizes")
+    .into_iter()
+    .map(|rows| rows.expect("a count").parse().expect("a number"))
+    .collect()
+}
+
+/// Backfills `rows` people with `runner`'s batch time on a fresh database;
+/// returns the rows of each batch.
+fn backfilled_in(rows: u64, batch_time: Option<Duration>) -> Option<Vec<u64>> {
+    let db = PgTestDatabase::create()?;
     let mut conn = AnyConnection::establish(db.url()).expect("connect");
-    people(&mut conn, 10_500, PG_PEOPLE);
-    Runner::new(&mut conn, history::MIGRATIONS)
-        .upgrade("head")
-        .expect("upgrade");
+    people(&mut conn, rows, PG_PEOPLE);
+    let mut runner = Runner::new(&mut conn, history::MIGRATIONS);
+    if let Some(time) = batch_time {
+        runner = runner.batch_time(time);
+    }
+    runner.upgrade("head").expect("upgrade");
     assert_eq!(count(&mut conn, WRONG), 0, "every row has its full name");
-    // Each batch commits on its own: 11 transactions wrote the 10,500 rows.
-    assert_eq!(
-        count(
-            &mut conn,
-            "SELECT CAST(count(DISTINCT CAST(xmin AS TEXT)) AS TEXT) AS v FROM people"
-        ),
-        11
-    );
     let marker =
         "SELECT CAST(count(*) AS TEXT) AS v FROM __migration_history WHERE state <> 'applied'";
     assert_eq!(count(&mut conn, marker), 0, "no in-progress marker is left");
+    Some(batch_sizes(&mut conn))
+}
+
+#[test]
+fn postgres_backfills_in_batches_of_n_rows_each_in_its_own_transaction_without_a_batch_time() {
+    let Some(sizes) = backfilled_in(10_500, Some(Duration::ZERO)) else {
+        return;
+    };
+    let mut expected = vec![1000; 10];
+    expected.push(500);
+    assert_eq!(sizes, expected);
+}
+
+#[test]
+fn postgres_batches_start_small_and_grow_to_n_rows_while_quicker_than_the_batch_time() {
+    // No batch of at most 1,000 short rows takes ten seconds: sizes double
+    // from the first batch's 100 rows until `.batched(1000)` caps them.
+    let Some(sizes) = backfilled_in(10_500, Some(Duration::from_secs(10))) else {
+        return;
+    };
+    let mut expected = vec![100, 200, 400, 800];
+    expected.extend([1000; 9]);
+    assert_eq!(sizes, expected);
+}
+
+#[test]
+fn postgres_batches_shrink_to_fit_a_batch_time_no_batch_can_meet() {
+    // Every batch takes longer than a microsecond: after the first, each
+    // batch is sized down as far as it goes, to one row.
+    let Some(sizes) = backfilled_in(500, Some(Duration::from_micros(1))) else {
+        return;
+    };
+    let mut expected = vec![100];
+    expected.extend([1; 400]);
+    assert_eq!(sizes, expected);
+}
+
+#[test]
+fn postgres_default_batches_never_pass_n_rows() {
+    let Some(sizes) = backfilled_in(10_500, None) else {
+        return;
+    };
+    assert_eq!(sizes.iter().sum::<u64>(), 10_500);
+    assert_eq!(sizes[0], 100, "the first batch is small: {sizes:?}");
+    assert!(sizes.iter().all(|&rows| rows <= 1000), "{sizes:?}");
 }
 
 #[test]
@@ -109,7 +160,9 @@ fn batched_worker_upgrades_when_asked() {
         return;
     };
     let mut conn = AnyConnection::establish(&url).expect("connect");
+    // Batches of exactly 1,000 rows, so that what committed is countable.
     Runner::new(&mut conn, history::MIGRATIONS)
+        .batch_time(Duration::ZERO)
         .upgrade("head")
         .unwrap_or_else(|e| panic!("worker: {e}"));
 }
@@ -189,6 +242,7 @@ fn a_backfill_killed_midway_resumes_after_the_last_batch_and_ends_right() {
     );
 
     let applied = Runner::new(&mut conn, history::MIGRATIONS)
+        .batch_time(Duration::ZERO)
         .upgrade("head")
         .expect("resume");
     assert_eq!(applied, ["2024_10_02_000001"]);
@@ -202,4 +256,21 @@ fn a_backfill_killed_midway_resumes_after_the_last_batch_and_ends_right() {
         300
     );
     assert_eq!(count(&mut conn, marker), 0);
+}
+
+#[test]
+fn the_cli_sizes_batches_to_batch_time_ms() {
+    use clap::Parser;
+    let Some(db) = PgTestDatabase::create() else {
+        return;
+    };
+    let mut conn = AnyConnection::establish(db.url()).expect("connect");
+    people(&mut conn, 10_500, PG_PEOPLE);
+    let argv = ["app", "--database-url", db.url(), "--batch-time-ms", "0"];
+    let parsed = migration_runtime::cli::Cli::try_parse_from(argv).expect("arguments");
+    let mut out = Vec::new();
+    migration_runtime::cli::run(history::MIGRATIONS, parsed, &mut out).expect("upgrade");
+    let mut expected = vec![1000; 10];
+    expected.push(500);
+    assert_eq!(batch_sizes(&mut conn), expected);
 }

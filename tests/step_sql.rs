@@ -161,7 +161,7 @@ fn statements(id: &str, backend: Backend) -> Vec<String> {
         {
             out.extend(step.statements.iter().map(|s| {
                 format!(
-                    "-- in batches of {rows} rows in key order, each its own transaction: {}",
+                    "-- in batches of up to {rows} rows in key order, each its own transaction: {}",
                     s.sql
                 )
             }));

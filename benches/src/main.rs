@@ -41,6 +41,10 @@ struct Args {
     /// are reported.
     #[arg(long, default_value_t = 3)]
     backfill_runs: usize,
+    /// The batch times of W2's timed contenders (milliseconds), beside its
+    /// fixed batch sizes.
+    #[arg(long, value_delimiter = ',', default_values_t = [20])]
+    batch_times_ms: Vec<u64>,
     /// Rows of the W2 backfill.
     #[arg(long, default_value_t = 1_000_000)]
     rows: u64,
@@ -109,7 +113,12 @@ fn run(args: Args) -> Result<()> {
         w1::round_trip(args.runs, wanted(Workload::Trip), wanted(Workload::Check))?;
     }
     if wanted(Workload::W2) {
-        w2::backfill(args.rows, args.backfill_runs)?;
+        let batch_times: Vec<_> = args
+            .batch_times_ms
+            .iter()
+            .map(|ms| std::time::Duration::from_millis(*ms))
+            .collect();
+        w2::backfill(args.rows, args.backfill_runs, &batch_times)?;
     }
     if wanted(Workload::W3) {
         w3::tighten(&args.tighten_rows, args.tighten_runs)?;

@@ -1,9 +1,11 @@
 //! W2: a text column backfilled over a million rows with
 //! `concat(first_name, ' ', last_name)`, by the runner in batches of a few
-//! sizes and by one `UPDATE`, with the longest transaction of each.
+//! fixed sizes, in batches sized to a batch time, and by one `UPDATE`, with
+//! the longest transaction of each.
 
 use std::time::{Duration, Instant};
 
+use migration_runtime::runner::DEFAULT_BATCH_TIME;
 use migration_runtime::{AnyConnection, Backend, Direction, MigrationSet, Runner};
 
 use crate::Result;
@@ -33,17 +35,26 @@ struct Contender {
     set: MigrationSet,
     /// `None`: the migration's SQL as one transaction on a plain connection.
     batch: Option<u32>,
+    /// The runner's batch time (zero: every batch `batch` rows).
+    batch_time: Duration,
     times: Vec<Duration>,
     longest: Longest,
 }
 
 impl Contender {
-    fn new(name: String, sql: &str, set: MigrationSet, batch: Option<u32>) -> Contender {
+    fn new(
+        name: String,
+        sql: &str,
+        set: MigrationSet,
+        batch: Option<u32>,
+        batch_time: Duration,
+    ) -> Contender {
         Contender {
             name,
             sql: sql.to_owned(),
             set,
             batch,
+            batch_time,
             times: Vec::new(),
             longest: Longest::default(),
         }
@@ -71,7 +82,9 @@ impl Contender {
             match &one_transaction {
                 Some(sql) => conn.batch_execute(sql)?,
                 None => {
-                    Runner::new(&mut conn, self.set).upgrade("head")?;
+                    Runner::new(&mut conn, self.set)
+                        .batch_time(self.batch_time)
+                        .upgrade("head")?;
                 }
             }
             Ok(started.elapsed())
@@ -88,17 +101,40 @@ impl Contender {
 
 /// Measures W2 on `rows` rows, `runs` times each (the contenders taking
 /// turns, so that a busy moment of the machine hits them alike), and prints
-/// its table.
-pub fn backfill(rows: u64, runs: usize) -> Result<()> {
-    let batched = |size: u32, set: MigrationSet| {
+/// its table: batches of fixed sizes, then `.batched(50,000)` sized to each
+/// of `batch_times`.
+pub fn backfill(rows: u64, runs: usize, batch_times: &[Duration]) -> Result<()> {
+    let fixed = |size: u32, set: MigrationSet| {
         Contender::new(
-            format!("runner, `.batched({})`", thousands(u64::from(size))),
+            format!(
+                "runner `--batch-time-ms 0`, `.batched({})`",
+                thousands(u64::from(size))
+            ),
             &format!(
-                "{} batches: `UPDATE .. WHERE id > $last AND id <= $upto`, each committed with its progress",
-                thousands(rows.div_ceil(u64::from(size)))
+                "{} batches of {} rows: `UPDATE .. WHERE id > $last AND id <= $upto`, each committed with its progress",
+                thousands(rows.div_ceil(u64::from(size))),
+                thousands(u64::from(size)),
             ),
             set,
             Some(size),
+            Duration::ZERO,
+        )
+    };
+    let timed = |time: Duration| {
+        let default = time == DEFAULT_BATCH_TIME;
+        Contender::new(
+            format!(
+                "runner{} `--batch-time-ms {}`, `.batched(50,000)`",
+                if default { " (default)" } else { "" },
+                time.as_millis()
+            ),
+            &format!(
+                "batches sized to take {} ms each (up to 50,000 rows)",
+                time.as_millis()
+            ),
+            backfill_by_50k::MIGRATIONS,
+            Some(50_000),
+            time,
         )
     };
     let mut contenders = vec![
@@ -107,12 +143,14 @@ pub fn backfill(rows: u64, runs: usize) -> Result<()> {
             "`ADD COLUMN`, then `UPDATE people SET full_name = CONCAT(..) WHERE full_name IS NULL`, one transaction",
             backfill_by_10k::MIGRATIONS,
             None,
+            Duration::ZERO,
         ),
-        batched(1_000, backfill_by_1k::MIGRATIONS),
-        batched(5_000, backfill_by_5k::MIGRATIONS),
-        batched(10_000, backfill_by_10k::MIGRATIONS),
-        batched(50_000, backfill_by_50k::MIGRATIONS),
+        fixed(1_000, backfill_by_1k::MIGRATIONS),
+        fixed(5_000, backfill_by_5k::MIGRATIONS),
+        fixed(10_000, backfill_by_10k::MIGRATIONS),
+        fixed(50_000, backfill_by_50k::MIGRATIONS),
     ];
+    contenders.extend(batch_times.iter().copied().map(timed));
     for _ in 0..runs {
         for contender in &mut contenders {
             contender.measure(rows)?;

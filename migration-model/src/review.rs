@@ -202,7 +202,7 @@ pub fn assess(op: &Op, before: &Schema, now: &Schema) -> Option<Assessment> {
         } if existing(table) => (
             Note,
             format!(
-                "updates `{table}.{column}` in batches of {size} rows, each its own transaction (resumable)"
+                "updates `{table}.{column}` in batches of up to {size} rows, each its own transaction (resumable)"
             ),
             None,
         ),

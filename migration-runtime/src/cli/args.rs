@@ -49,6 +49,9 @@ pub struct Cli {
     /// Pause between two batches of a batched backfill (milliseconds), leaving room for the application's writes.
     #[arg(long, global = true, default_value_t = 0, value_name = "MS")]
     pub batch_pause_ms: u64,
+    /// How long each batch of a batched backfill should hold its transaction (milliseconds): batches are sized to it, up to the step's `.batched(n)` rows; 0 makes every batch `n` rows.
+    #[arg(long, global = true, default_value_t = crate::runner::DEFAULT_BATCH_TIME.as_millis() as u64, value_name = "MS")]
+    pub batch_time_ms: u64,
     /// Color the output: `auto` when it goes to a terminal (`NO_COLOR`
     /// turns it off, `CLICOLOR_FORCE` on), `always`, or `never`.
     #[arg(long, global = true, default_value_t = ColorChoice::Auto, value_name = "WHEN")]

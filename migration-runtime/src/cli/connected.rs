@@ -30,6 +30,7 @@ pub(super) fn run_connected(
         .single_transaction(cli.single_transaction)
         .timeouts(timeouts)
         .batch_pause(std::time::Duration::from_millis(cli.batch_pause_ms))
+        .batch_time(std::time::Duration::from_millis(cli.batch_time_ms))
         .show_progress(true);
     let name = |id: &str| set.get(id).map_or("(unknown to this build)", |m| m.name());
     match command {

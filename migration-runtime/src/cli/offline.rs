@@ -212,7 +212,7 @@ pub(super) fn write_transactions(
             if let Some(rows) = batch {
                 writeln!(
                     out,
-                    "{indent}-- in batches of {rows} rows in key order, each its own transaction:"
+                    "{indent}-- in batches of up to {rows} rows in key order, each its own transaction:"
                 )?;
             } else if statement.placement == Placement::Alone {
                 writeln!(out, "{indent}-- outside a transaction:")?;

@@ -7,10 +7,11 @@
 //! preceded by a mark that a later runner reads as "interrupted: repair
 //! first", since only the database knows whether it finished.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use migration_model::Op;
 
+use super::batch_size::BatchSize;
 use super::segments::{self, Segment, Work};
 use super::{Runner, history, lock, timeouts};
 use crate::data_step;
@@ -33,6 +34,19 @@ fn batch_key(step: &PlannedStep) -> Option<(String, String, u32)> {
     match step.before.table(table)?.primary_key.as_ref() {
         [key] => Some((table.to_string(), key.to_string(), *size)),
         _ => None,
+    }
+}
+
+/// What a batch's transaction sets first. On PostgreSQL a batch's commit
+/// does not wait for its WAL to reach the disk: the batch and its progress
+/// row commit together, so a crash that loses the last batches loses their
+/// progress too and the next run does them again; and the history row that
+/// ends the migration commits durably, which flushes every batch before it.
+/// The batch's row locks go as soon as it commits.
+fn batch_settings(backend: Backend) -> Option<&'static str> {
+    match backend {
+        Backend::Postgres => Some("SET LOCAL synchronous_commit = off"),
+        Backend::Sqlite => None,
     }
 }
 
@@ -364,7 +378,8 @@ impl Runner<'_> {
 
     /// A batched backfill, in key order: each batch commits with the
     /// mark's progress, so a stopped runner resumes after the last batch
-    /// done and no row is written twice.
+    /// done and no row is written twice. Batches are sized to the runner's
+    /// batch time, never past the step's `.batched(n)`.
     fn run_batches(
         &mut self,
         id: &str,
@@ -372,12 +387,14 @@ impl Runner<'_> {
         index: usize,
         mut after: Option<String>,
     ) -> Result<(), Error> {
-        let Some((table, key, size)) = batch_key(step) else {
+        let Some((table, key, most)) = batch_key(step) else {
             return Ok(());
         };
         let backend = self.conn.backend();
         let bar = self.progress_bar(&table, &key, after.as_deref())?;
+        let mut size = BatchSize::new(most, self.batch_time);
         loop {
+            let rows = size.next();
             let from = after
                 .as_ref()
                 .map(|last| format!(" WHERE {} > {}", quote_ident(&key), quote_text(last)));
@@ -386,7 +403,7 @@ impl Runner<'_> {
                 .text_column(&format!(
                     "SELECT CAST({key} AS TEXT) AS v FROM {table}{} ORDER BY {key} LIMIT 1 OFFSET {}",
                     from.unwrap_or_default(),
-                    size - 1,
+                    rows - 1,
                     key = quote_ident(&key),
                     table = quote_ident(&table),
                 ))?
@@ -405,10 +422,19 @@ impl Runner<'_> {
                 Some(upto) => history::set_progress(id, index, Some(upto)),
                 None => history::set_progress(id, index + 1, None),
             };
+            let mut took = Duration::ZERO;
             self.retrying(id, |runner| {
                 // One round trip: the batch, its progress and the commit.
-                let batch = script(lock::begin(backend), [update.as_str(), progress.as_str()]);
-                match runner.conn.batch_execute(&batch) {
+                let batch = script(
+                    lock::begin(backend),
+                    batch_settings(backend)
+                        .into_iter()
+                        .chain([update.as_str(), progress.as_str()]),
+                );
+                let started = Instant::now();
+                let done = runner.conn.batch_execute(&batch);
+                took = started.elapsed();
+                match done {
                     Ok(()) => Ok(()),
                     Err(error) => {
                         let _ = runner.conn.batch_execute("ROLLBACK");
@@ -419,10 +445,11 @@ impl Runner<'_> {
             })?;
             match upto {
                 Some(upto) => {
-                    // Every batch but the last covers exactly `size` keys.
+                    // Every batch but the last covers exactly `rows` keys.
                     if let Some(bar) = &bar {
-                        bar.inc(u64::from(size));
+                        bar.inc(u64::from(rows));
                     }
+                    size.record(rows, took);
                     after = Some(upto);
                 }
                 None => {

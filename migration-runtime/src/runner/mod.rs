@@ -10,6 +10,7 @@
 //! midway resumes where the mark says (see `apply`).
 
 mod apply;
+mod batch_size;
 mod compensate;
 mod history;
 mod lock;
@@ -64,9 +65,16 @@ pub struct Runner<'a> {
     timeouts: Timeouts,
     progress: bool,
     batch_pause: Duration,
+    batch_time: Option<Duration>,
     /// Migrations a stopped runner left partly applied, read under the lock.
     partly_applied: Vec<String>,
 }
+
+/// How long a batch of a batched backfill holds its transaction unless
+/// [`Runner::batch_time`] says otherwise: short enough that the
+/// application's writes to the batch's rows wait little, long enough that
+/// the cost of each commit stays a few percent.
+pub const DEFAULT_BATCH_TIME: Duration = Duration::from_millis(20);
 
 /// A migration a runner stopped in the middle of a statement that runs
 /// outside a transaction (`CREATE INDEX CONCURRENTLY`), as `repair` found it.
@@ -91,6 +99,7 @@ impl<'a> Runner<'a> {
             timeouts: Timeouts::default(),
             progress: false,
             batch_pause: Duration::ZERO,
+            batch_time: Some(DEFAULT_BATCH_TIME),
             partly_applied: Vec::new(),
         }
     }
@@ -113,6 +122,15 @@ impl<'a> Runner<'a> {
     /// room for the application's own writes.
     pub fn batch_pause(mut self, pause: Duration) -> Self {
         self.batch_pause = pause;
+        self
+    }
+
+    /// How long one batch of a batched backfill should hold its
+    /// transaction ([`DEFAULT_BATCH_TIME`] unless set): each batch is sized
+    /// from the rate of the last one, up to the step's `.batched(n)` rows.
+    /// Zero makes every batch exactly `n` rows.
+    pub fn batch_time(mut self, time: Duration) -> Self {
+        self.batch_time = (!time.is_zero()).then_some(time);
         self
     }
 
