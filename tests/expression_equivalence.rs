@@ -2,8 +2,9 @@
 //! same values on PostgreSQL and SQLite over the same rows, or fail on both.
 //!
 //! Column `a` has the database's collation; column `c` holds the same text
-//! with, on PostgreSQL, a linguistic collation (`en-US`, under which
-//! `'a' < 'B'`): comparisons must still order by code point, as SQLite does.
+//! and `d` other text, both with, on PostgreSQL, a linguistic collation
+//! (`en-US`, under which `'a' < 'B'`): comparisons, between two columns too,
+//! must still order by code point, as SQLite does.
 
 use diesel::connection::SimpleConnection;
 use diesel::sql_types::{Nullable, Text};
@@ -39,6 +40,28 @@ const TEXTS: &[Option<&str>] = &[
     Some("99999999999999999999"),
 ];
 
+/// Text for column `d`, row by row beside `TEXTS`: pairs that a linguistic
+/// collation orders otherwise than code points (`'a'`/`'B'`, `'élodie'`/`'f'`,
+/// `'abc'`/`'ABC'`), equal pairs, empty text and NULLs.
+const OTHERS: &[Option<&str>] = &[
+    Some("élodie"),
+    Some("f"),
+    Some("Strasse"),
+    Some("istanbul"),
+    Some("ΟΔΥΣΣΕΥΣ ᾳ"),
+    Some("Zebra"),
+    Some("ABC"),
+    Some("abc"),
+    Some("a"),
+    Some("B"),
+    Some("Zoe"),
+    Some("a"),
+    Some("a"),
+    Some("42"),
+    None,
+    Some(""),
+];
+
 /// Pairs of integers: signs, zero divisors, NULLs.
 const NUMBERS: &[(Option<i64>, Option<i64>)] = &[
     (Some(7), Some(2)),
@@ -61,14 +84,24 @@ fn rows_sql(collated_text: &str) -> String {
                 .copied()
                 .flatten()
                 .map_or("NULL".to_owned(), migration_runtime::dialect::quote_text);
+            let other = OTHERS
+                .get(id)
+                .copied()
+                .flatten()
+                .map_or("NULL".to_owned(), migration_runtime::dialect::quote_text);
             let (n, m) = NUMBERS.get(id).copied().unwrap_or((None, None));
             let number = |v: Option<i64>| v.map_or("NULL".to_owned(), |v| v.to_string());
-            format!("({id}, {text}, {text}, {}, {})", number(n), number(m))
+            format!(
+                "({id}, {text}, {text}, {other}, {}, {})",
+                number(n),
+                number(m)
+            )
         })
         .collect();
     format!(
-        "CREATE TABLE samples (id INTEGER PRIMARY KEY, a TEXT NULL, c {collated_text} NULL, n BIGINT NULL, m BIGINT NULL); \
-         INSERT INTO samples (id, a, c, n, m) VALUES {};",
+        "CREATE TABLE samples (id INTEGER PRIMARY KEY, a TEXT NULL, c {collated_text} NULL, \
+         d {collated_text} NULL, n BIGINT NULL, m BIGINT NULL); \
+         INSERT INTO samples (id, a, c, d, n, m) VALUES {};",
         values.join(", ")
     )
 }
@@ -106,6 +139,7 @@ fn as_text(value: Expr) -> Expr {
 fn expressions() -> Vec<Expr> {
     let a = || col("a");
     let c = || col("c");
+    let d = || col("d");
     let n = || col("n");
     let m = || col("m");
     let mut all = vec![
@@ -139,6 +173,12 @@ fn expressions() -> Vec<Expr> {
             vec![call(Function::Lower, vec![a()]), text("b")],
         )));
         all.push(yes_no(call(op, vec![call(Function::Trim, vec![c()]), c()])));
+        all.push(yes_no(call(op, vec![c(), d()])));
+        all.push(yes_no(call(op, vec![d(), a()])));
+        all.push(yes_no(call(
+            op,
+            vec![call(Function::Coalesce, vec![d(), c()]), c()],
+        )));
     }
     all.push(yes_no(call(
         Function::And,
@@ -178,7 +218,18 @@ struct ValueRow {
 }
 
 fn select(backend: Backend, expr: &Expr, id: Option<usize>) -> String {
-    let sql = backend.render_expr(expr).expect("render");
+    let samples = integration_tests::nullable_columns(
+        "samples",
+        &[
+            ("id", SqlType::Integer),
+            ("a", SqlType::Text),
+            ("c", SqlType::Text),
+            ("d", SqlType::Text),
+            ("n", SqlType::BigInt),
+            ("m", SqlType::BigInt),
+        ],
+    );
+    let sql = backend.render_expr(expr, &samples).expect("render");
     let filter = id.map_or(String::new(), |id| format!(" WHERE id = {id}"));
     format!("SELECT CAST({sql} AS TEXT) AS v FROM samples{filter} ORDER BY id")
 }
@@ -277,6 +328,41 @@ fn text_orders_by_code_point_whatever_the_column_collation() {
         Ok(vec![Some("false".to_owned())]),
         "the column's own collation orders 'a' before 'B'"
     );
+}
+
+/// Two text columns compare by code point too: the column's linguistic
+/// collation would order `'a'` before `'B'` and `'élodie'` before `'f'`.
+#[test]
+fn two_text_columns_compare_by_code_point_whatever_their_collation() {
+    let Some((_db, mut pg, mut sqlite)) = databases() else {
+        return;
+    };
+    let after = yes_no(call(Function::Gt, vec![col("c"), col("d")]));
+    // Rows 1 ('élodie', 'f'), 6 ('abc', 'ABC') and 9 ('a', 'B'): after by
+    // code point (Rust's `str` order), before by the columns' collation.
+    for id in [1, 6, 9] {
+        assert!(TEXTS[id] > OTHERS[id], "row {id} is after by code point");
+        let expected = Ok(vec![Some("yes".to_owned())]);
+        assert_eq!(
+            on_postgres(&mut pg, &select(Backend::Postgres, &after, Some(id))),
+            expected,
+            "row {id} on PostgreSQL"
+        );
+        assert_eq!(
+            on_sqlite(&mut sqlite, &select(Backend::Sqlite, &after, Some(id))),
+            expected,
+            "row {id} on SQLite"
+        );
+        let collated = on_postgres(
+            &mut pg,
+            &format!("SELECT CAST(c > d AS TEXT) AS v FROM samples WHERE id = {id}"),
+        );
+        assert_eq!(
+            collated,
+            Ok(vec![Some("false".to_owned())]),
+            "the columns' own collation orders row {id} the other way"
+        );
+    }
 }
 
 #[test]
@@ -456,3 +542,182 @@ fn a_connection_without_the_functions_fails_instead_of_folding_ascii_only() {
         .upgrade("head")
         .expect("upgrade with the functions");
 }
+
+/// Pairs of text columns compared by backfills: a condition stored in a
+/// boolean column, an `only_where`, and a batched backfill.
+#[migration_runtime::migrations]
+mod ordered {
+    #[migration(id = "2024_05_03_000001")]
+    fn create_pairs(m: &mut Up) {
+        m.create_table("pairs", |t| {
+            t.id("id");
+            t.column("first", text());
+            t.column("second", text().nullable());
+            t.column("first_before", boolean().nullable());
+            t.column("same", boolean().nullable());
+            t.column("note", text().nullable());
+        });
+    }
+
+    #[migration(id = "2024_05_04_000001")]
+    fn compare_pairs(m: &mut Up) {
+        m.backfill("pairs", "first_before", col("first").lt(col("second")))
+            .batched(2)
+            .restore_with(null());
+        m.backfill("pairs", "same", col("first").eq(col("second")))
+            .restore_with(null());
+        m.backfill("pairs", "note", "after")
+            .only_where(col("first").gt(col("second")))
+            .restore_with(null());
+    }
+}
+
+/// (first, second): `'a'`/`'B'`, `'élodie'`/`'f'` and `'abc'`/`'ABC'` order
+/// otherwise under a linguistic collation than by code point, and
+/// `'abc'`/`'ABC'` are equal under a case-blind one.
+const PAIRS: &[(&str, Option<&str>)] = &[
+    ("a", Some("B")),
+    ("B", Some("a")),
+    ("élodie", Some("f")),
+    ("f", Some("élodie")),
+    ("abc", Some("ABC")),
+    ("", Some("a")),
+    ("a", Some("")),
+    ("Zoë", Some("Zoë")),
+    ("a", None),
+];
+
+/// What a backfill wrote, row by row, as text (`true`/`false` on both).
+fn backfilled(conn: &mut AnyConnection, column: &str) -> Vec<Option<String>> {
+    let query = format!(
+        "SELECT CASE WHEN {column} IS NULL THEN NULL WHEN {column} THEN 'true' ELSE 'false' END AS v \
+         FROM pairs ORDER BY id"
+    );
+    conn.text_column(&query).expect("read the pairs")
+}
+
+fn backfills_compare_two_text_columns_by_code_point(conn: &mut AnyConnection) {
+    migration_runtime::Runner::new(conn, ordered::MIGRATIONS)
+        .upgrade("+1")
+        .expect("create pairs");
+    let postgres = conn.backend() == Backend::Postgres;
+    if postgres {
+        // The cluster's own collation may be C: give the columns a
+        // linguistic one that also takes case for equal.
+        conn.batch_execute(
+            "CREATE COLLATION case_blind (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+             ALTER TABLE pairs ALTER COLUMN first TYPE TEXT COLLATE case_blind;
+             ALTER TABLE pairs ALTER COLUMN second TYPE TEXT COLLATE case_blind",
+        )
+        .expect("collate the pairs");
+    }
+    let rows: Vec<String> = PAIRS
+        .iter()
+        .enumerate()
+        .map(|(id, (first, second))| {
+            let second = second.map_or("NULL".to_owned(), migration_runtime::dialect::quote_text);
+            format!(
+                "({}, {}, {second})",
+                id + 1,
+                migration_runtime::dialect::quote_text(first)
+            )
+        })
+        .collect();
+    conn.batch_execute(&format!(
+        "INSERT INTO pairs (id, first, second) VALUES {}",
+        rows.join(", ")
+    ))
+    .expect("insert pairs");
+    if postgres {
+        let collated = conn
+            .text_column(
+                "SELECT CAST(first < second AS TEXT) || ' ' || CAST(first = second AS TEXT) AS v \
+                 FROM pairs WHERE id IN (1, 5) ORDER BY id",
+            )
+            .expect("compare by the collation");
+        assert_eq!(
+            collated,
+            vec![Some("true false".to_owned()), Some("false true".to_owned())],
+            "the columns' own collation orders 'a' before 'B' and takes 'abc' for 'ABC'"
+        );
+    }
+    migration_runtime::Runner::new(conn, ordered::MIGRATIONS)
+        .upgrade("head")
+        .expect("compare pairs");
+
+    // Rust's `str` ordering is code point order.
+    let expected = |holds: fn(&str, &str) -> bool| -> Vec<Option<String>> {
+        PAIRS
+            .iter()
+            .map(|(first, second)| second.map(|second| holds(first, second).to_string()))
+            .collect()
+    };
+    assert_eq!(backfilled(conn, "first_before"), expected(|a, b| a < b));
+    assert_eq!(backfilled(conn, "same"), expected(|a, b| a == b));
+    let notes = conn
+        .text_column("SELECT note AS v FROM pairs ORDER BY id")
+        .expect("read the notes");
+    let after: Vec<Option<String>> = PAIRS
+        .iter()
+        .map(|(first, second)| {
+            second
+                .is_some_and(|second| *first > second)
+                .then(|| "after".to_owned())
+        })
+        .collect();
+    assert_eq!(notes, after);
+}
+
+integration_tests::on_both_backends!(
+    backfills_compare_two_text_columns_by_code_point
+        => sqlite_backfills_compare_two_text_columns_by_code_point,
+        postgres_backfills_compare_two_text_columns_by_code_point
+);
+
+/// A check between two text columns.
+#[migration_runtime::migrations]
+mod ranges {
+    #[migration(id = "2024_05_05_000001")]
+    fn create_ranges(m: &mut Up) {
+        m.create_table("ranges", |t| {
+            t.id("id");
+            t.column("low", text());
+            t.column("high", text());
+            t.check("ordered", col("low").lt(col("high")));
+        });
+    }
+}
+
+fn checks_compare_two_text_columns_by_code_point(conn: &mut AnyConnection) {
+    migration_runtime::Runner::new(conn, ranges::MIGRATIONS)
+        .upgrade("head")
+        .expect("create ranges");
+    if conn.backend() == Backend::Postgres {
+        // PostgreSQL reads the check again with the columns' new collation.
+        conn.batch_execute(
+            r#"ALTER TABLE ranges ALTER COLUMN low TYPE TEXT COLLATE "en-US-x-icu";
+               ALTER TABLE ranges ALTER COLUMN high TYPE TEXT COLLATE "en-US-x-icu""#,
+        )
+        .expect("collate the ranges");
+    }
+    // By code point 'B' < 'a' and 'f' < 'é'; a linguistic collation has
+    // them the other way.
+    let accepted = |conn: &mut AnyConnection, low: &str, high: &str| {
+        conn.batch_execute(&format!(
+            "INSERT INTO ranges (low, high) VALUES ({}, {})",
+            migration_runtime::dialect::quote_text(low),
+            migration_runtime::dialect::quote_text(high)
+        ))
+        .is_ok()
+    };
+    assert!(accepted(conn, "B", "a"));
+    assert!(accepted(conn, "f", "élodie"));
+    assert!(!accepted(conn, "a", "B"), "'a' comes after 'B'");
+    assert!(!accepted(conn, "élodie", "f"), "'é' comes after 'f'");
+}
+
+integration_tests::on_both_backends!(
+    checks_compare_two_text_columns_by_code_point
+        => sqlite_checks_compare_two_text_columns_by_code_point,
+        postgres_checks_compare_two_text_columns_by_code_point
+);

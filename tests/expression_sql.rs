@@ -2,6 +2,9 @@
 //! DSL reference shows it. The table is written by the real renderers and
 //! kept in `tests/snapshots/expression_sql.md`; run with
 //! `UPDATE_SNAPSHOTS=1` to rewrite it after a deliberate change.
+//!
+//! The expressions read a row whose `a` and `b` are text, `n` and `m`
+//! integers.
 
 use migration_runtime::Backend;
 use migration_runtime::model::{Expr, Function, Literal, SqlType};
@@ -56,6 +59,7 @@ fn examples() -> Vec<Expr> {
         call(Function::Div, vec![n(), col("m")]),
         call(Function::Eq, vec![n(), col("m")]),
         call(Function::Lt, vec![a(), text("M")]),
+        call(Function::Lt, vec![a(), col("b")]),
         call(
             Function::Ge,
             vec![call(Function::Lower, vec![a()]), text("m")],
@@ -78,16 +82,29 @@ fn examples() -> Vec<Expr> {
     ]
 }
 
+fn row() -> migration_runtime::model::Table {
+    integration_tests::nullable_columns(
+        "samples",
+        &[
+            ("a", SqlType::Text),
+            ("b", SqlType::Text),
+            ("n", SqlType::BigInt),
+            ("m", SqlType::BigInt),
+        ],
+    )
+}
+
 fn cell(sql: &str) -> String {
     format!("`{}`", sql.replace('|', "\\|"))
 }
 
 fn table() -> String {
     let mut markdown = "| expression | PostgreSQL | SQLite |\n| --- | --- | --- |\n".to_owned();
+    let row = row();
     for expr in examples() {
         let render = |backend: Backend| {
             backend
-                .render_expr(&expr)
+                .render_expr(&expr, &row)
                 .unwrap_or_else(|e| panic!("`{expr}` on {}: {e}", backend.name()))
         };
         markdown.push_str(&format!(

@@ -5,7 +5,7 @@
 use diesel::connection::SimpleConnection;
 use integration_tests::*;
 use migration_runtime::Backend;
-use migration_runtime::model::{Expr, Function, Literal};
+use migration_runtime::model::{Expr, Function, Literal, SqlType};
 use migration_runtime::testing::{PgTestDatabase, sqlite_memory};
 
 const ROWS: &[Option<&str>] = &[
@@ -73,7 +73,7 @@ fn expressions() -> Vec<Expr> {
     all.push(call(Function::Trim, vec![col("a")]));
     all.push(call(Function::Substring, vec![col("a"), int(2), int(3)]));
     all.push(call(
-        Function::Cast(migration_runtime::model::SqlType::Text),
+        Function::Cast(SqlType::Text),
         vec![call(Function::Length, vec![col("a")])],
     ));
     all.push(call(Function::NullIf, vec![col("a"), text("")]));
@@ -81,7 +81,8 @@ fn expressions() -> Vec<Expr> {
 }
 
 fn select(backend: Backend, expr: &Expr) -> String {
-    let sql = backend.render_expr(expr).expect("render");
+    let samples = nullable_columns("samples", &[("id", SqlType::Integer), ("a", SqlType::Text)]);
+    let sql = backend.render_expr(expr, &samples).expect("render");
     format!("SELECT CAST({sql} AS TEXT) AS v FROM samples ORDER BY id")
 }
 

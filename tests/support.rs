@@ -251,3 +251,29 @@ pub fn run_cli(
     let code = migration_runtime::cli::run(set, cli, &mut out).map_err(|e| e.to_string())?;
     Ok((code, String::from_utf8(out).expect("utf-8")))
 }
+
+/// The model of a table the test created by hand, its columns all nullable:
+/// what `Backend::render_expr` needs to know of the rows it evaluates.
+pub fn nullable_columns(
+    table: &str,
+    columns: &[(&str, migration_runtime::model::SqlType)],
+) -> migration_runtime::model::Table {
+    use migration_runtime::model::{Column, List, Table};
+    Table {
+        name: table.to_owned().into(),
+        columns: columns
+            .iter()
+            .map(|(name, ty)| Column {
+                name: (*name).to_owned().into(),
+                ty: *ty,
+                nullable: true,
+                default: None,
+            })
+            .collect::<Vec<_>>()
+            .into(),
+        primary_key: List::Owned(Vec::new()),
+        uniques: List::Owned(Vec::new()),
+        checks: List::Owned(Vec::new()),
+        foreign_keys: List::Owned(Vec::new()),
+    }
+}

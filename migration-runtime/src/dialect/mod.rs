@@ -8,7 +8,7 @@ mod sql;
 mod sqlite;
 mod statement;
 
-use migration_model::{Op, Schema};
+use migration_model::{Expr, Op, Schema, Table};
 
 pub use sql::{quote_ident, quote_text};
 pub use sqlite::rebuilt_table as sqlite_rebuilt_table;
@@ -65,20 +65,24 @@ impl Backend {
         }
     }
 
-    /// The SQL for an expression over a row, as this backend evaluates it.
-    pub fn render_expr(self, expr: &migration_model::Expr) -> Result<String, String> {
+    /// The SQL for an expression over a row of `row`, as this backend
+    /// evaluates it. The table's column types tell which comparisons are
+    /// between text, which order by code point on every backend.
+    pub fn render_expr(self, expr: &Expr, row: &Table) -> Result<String, String> {
         match self {
-            Backend::Postgres => sql::expr(&postgres::Postgres, expr),
-            Backend::Sqlite => sql::expr(&sqlite::Sqlite, expr),
+            Backend::Postgres => sql::expr(&postgres::Postgres, expr, row),
+            Backend::Sqlite => sql::expr(&sqlite::Sqlite, expr, row),
         }
     }
 
-    /// One batch of a batched backfill: the `UPDATE` limited to the rows whose
-    /// single-column key is after `after` (when given) and at most `upto`
-    /// (when given). Key bounds are text literals the database converts.
+    /// One batch of a batched backfill on a database whose schema is
+    /// `before`: the `UPDATE` limited to the rows whose single-column key
+    /// is after `after` (when given) and at most `upto` (when given). Key
+    /// bounds are text literals the database converts.
     pub fn render_batch(
         self,
         op: &Op,
+        before: &Schema,
         key: &str,
         after: Option<&str>,
         upto: Option<&str>,
@@ -93,7 +97,8 @@ impl Backend {
         else {
             return Err(format!("{op} is not a backfill"));
         };
-        let render = |expr: &migration_model::Expr| self.render_expr(expr);
+        let row = sql::table(before, table)?;
+        let render = |expr: &Expr| self.render_expr(expr, row);
         let mut conditions = Vec::new();
         if let Some(after) = after {
             conditions.push(format!("{} > {}", quote_ident(key), quote_text(after)));

@@ -1,6 +1,6 @@
 //! PostgreSQL: every step is one `ALTER`/`CREATE`/`DROP`/`UPDATE`.
 
-use migration_model::{ColumnDefault, Expr, Function, Op, Schema, SqlType};
+use migration_model::{ColumnDefault, Expr, Function, Op, Schema, SqlType, Table};
 
 use super::sql::{self, Dialect, quote_ident};
 
@@ -36,12 +36,13 @@ impl Dialect for Postgres {
         })
     }
 
-    fn special_call(&self, function: Function, args: &[Expr]) -> Option<Result<String, String>> {
-        let rendered = || {
-            args.iter()
-                .map(|a| sql::expr(self, a))
-                .collect::<Result<Vec<_>, _>>()
-        };
+    fn special_call(
+        &self,
+        function: Function,
+        args: &[Expr],
+        row: &Table,
+    ) -> Option<Result<String, String>> {
+        let rendered = || sql::exprs(self, args, row);
         match function {
             Function::Concat => Some(rendered().map(|args| format!("CONCAT({})", args.join(", ")))),
             Function::SplitPart => {
@@ -96,7 +97,8 @@ pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>, String> {
         } => {
             let mut change = format!("TYPE {}", dialect.column_type(*ty));
             if let Some(using) = using {
-                change.push_str(&format!(" USING {}", sql::expr(dialect, using)?));
+                let row = sql::table(before, table)?;
+                change.push_str(&format!(" USING {}", sql::expr(dialect, using, row)?));
             }
             alter_column(table, column, change)
         }
@@ -144,7 +146,13 @@ pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>, String> {
             value,
             only_where,
             ..
-        } => sql::update(dialect, table, column, value, only_where.as_ref())?,
+        } => sql::update(
+            dialect,
+            sql::table(before, table)?,
+            column,
+            value,
+            only_where.as_ref(),
+        )?,
         Op::Sql { up, .. } => up.postgres.to_string(),
         Op::RunRust { function, .. } => sql::rust_step_note(function),
     };

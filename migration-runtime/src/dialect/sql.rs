@@ -1,8 +1,13 @@
 //! The SQL every backend shares, written through the [`Dialect`] hooks
 //! where backends differ. Identifiers are always quoted, literals escaped.
+//!
+//! An expression is written for a row of one table: the table's column
+//! types tell which comparisons are between text.
 
+use migration_model::types::Family;
 use migration_model::{
-    Column, ColumnDefault, Expr, ForeignKey, Function, Index, Literal, RefAction, SqlType, Table,
+    Column, ColumnDefault, Expr, ForeignKey, Function, Index, Literal, RefAction, Schema, SqlType,
+    Table,
 };
 
 /// What a backend spells its own way.
@@ -11,8 +16,14 @@ pub trait Dialect {
     fn column_type(&self, ty: SqlType) -> String;
     /// The `DEFAULT ...` clause (or identity clause) for a column.
     fn default_clause(&self, default: &ColumnDefault, ty: SqlType) -> Result<String, String>;
-    /// A function call whose SQL differs from [`common_call`], or `None`.
-    fn special_call(&self, function: Function, args: &[Expr]) -> Option<Result<String, String>>;
+    /// A function call over a row of `row` whose SQL differs from
+    /// [`common_call`], or `None`.
+    fn special_call(
+        &self,
+        function: Function,
+        args: &[Expr],
+        row: &Table,
+    ) -> Option<Result<String, String>>;
     /// A column definition inside `CREATE TABLE`.
     fn column_definition(&self, column: &Column) -> Result<String, String> {
         column_definition(self, column)
@@ -26,10 +37,10 @@ pub trait Dialect {
     fn code_point_order(&self, operand: &str) -> String {
         format!("{operand} COLLATE \"C\"")
     }
-    /// The condition of a `CHECK` constraint, which every connection to the
-    /// database evaluates, not only the toolkit's.
-    fn check_condition(&self, condition: &Expr) -> Result<String, String> {
-        expr(self, condition)
+    /// The condition of a `CHECK` constraint on `table`, which every
+    /// connection to the database evaluates, not only the toolkit's.
+    fn check_condition(&self, condition: &Expr, table: &Table) -> Result<String, String> {
+        expr(self, condition, table)
     }
 }
 
@@ -67,28 +78,48 @@ pub fn literal(value: &Literal) -> Result<String, String> {
     })
 }
 
-/// An expression's SQL.
-pub fn expr<D: Dialect + ?Sized>(dialect: &D, value: &Expr) -> Result<String, String> {
+/// The table named `name` in `schema`, which a statement reads or changes.
+pub fn table<'a>(schema: &'a Schema, name: &str) -> Result<&'a Table, String> {
+    schema
+        .table(name)
+        .ok_or_else(|| format!("table `{name}` does not exist"))
+}
+
+/// An expression's SQL, evaluated on a row of `row`.
+pub fn expr<D: Dialect + ?Sized>(dialect: &D, value: &Expr, row: &Table) -> Result<String, String> {
     match value {
         Expr::Column(name) => Ok(quote_ident(name)),
         Expr::Literal(value) => literal(value),
-        Expr::Call(function, args) => match dialect.special_call(*function, args) {
+        Expr::Call(function, args) => match dialect.special_call(*function, args, row) {
             Some(rendered) => rendered,
-            None => common_call(dialect, *function, args),
+            None => common_call(dialect, *function, args, row),
         },
     }
 }
 
-/// The SQL of a function that all backends write alike.
+/// Each argument's SQL, evaluated on a row of `row`.
+pub fn exprs<D: Dialect + ?Sized>(
+    dialect: &D,
+    args: &[Expr],
+    row: &Table,
+) -> Result<Vec<String>, String> {
+    args.iter().map(|arg| expr(dialect, arg, row)).collect()
+}
+
+/// Whether `value` gives text on a row of `row` (column types included).
+fn is_text(value: &Expr, row: &Table) -> Result<bool, String> {
+    let ty = value.type_in(row).map_err(|error| error.message)?;
+    Ok(ty.is_some_and(|ty| ty.family() == Family::Text))
+}
+
+/// The SQL of a function that all backends write alike, over a row of `row`.
 pub fn common_call<D: Dialect + ?Sized>(
     dialect: &D,
     function: Function,
     args: &[Expr],
+    row: &Table,
 ) -> Result<String, String> {
-    let rendered = args
-        .iter()
-        .map(|arg| expr(dialect, arg))
-        .collect::<Result<Vec<_>, _>>()?;
+    let rendered = exprs(dialect, args, row)?;
     let arg = |index: usize| {
         rendered
             .get(index)
@@ -99,14 +130,13 @@ pub fn common_call<D: Dialect + ?Sized>(
         Ok(format!("({} {operator} {})", arg(0)?, arg(1)?))
     };
     // Text compares by code point on every backend; a text column's own
-    // collation (PostgreSQL's `en_US`, say) would order `'a' < 'B'`.
+    // collation (PostgreSQL's `en_US`, say) would order `'a' < 'B'`. A
+    // NULL operand has no type to collate; the other one decides.
     let compare = |operator: &str| -> Result<String, String> {
-        if !args.iter().any(is_visibly_text) {
-            return infix(operator);
-        }
         let operand = |index: usize| -> Result<String, String> {
             let sql = arg(index)?;
             Ok(match args.get(index) {
+                Some(value) if !is_text(value, row)? => sql,
                 Some(Expr::Call(..)) => dialect.code_point_order(&format!("({sql})")),
                 _ => dialect.code_point_order(&sql),
             })
@@ -156,29 +186,6 @@ pub fn common_call<D: Dialect + ?Sized>(
             ));
         }
     })
-}
-
-/// Whether `value` is text without knowing the table: a text literal or a
-/// function that gives text. A column's type is not known here.
-fn is_visibly_text(value: &Expr) -> bool {
-    match value {
-        Expr::Literal(Literal::Text(_)) => true,
-        Expr::Literal(_) | Expr::Column(_) => false,
-        Expr::Call(function, args) => match function {
-            Function::Concat
-            | Function::SplitPart
-            | Function::AfterFirst
-            | Function::Lower
-            | Function::Upper
-            | Function::Trim
-            | Function::Substring
-            | Function::Cast(SqlType::Text | SqlType::Varchar(_)) => true,
-            Function::Coalesce | Function::NullIf | Function::Case => {
-                args.iter().any(is_visibly_text)
-            }
-            _ => false,
-        },
-    }
 }
 
 /// Everything after the first `delimiter` in `text`: with the delimiter
@@ -263,7 +270,7 @@ pub fn create_table<D: Dialect + ?Sized>(
         parts.push(format!(
             "CONSTRAINT {} CHECK ({})",
             quote_ident(&check.name),
-            dialect.check_condition(&check.condition)?
+            dialect.check_condition(&check.condition, table)?
         ));
     }
     for key in table.foreign_keys.iter() {
@@ -288,22 +295,23 @@ pub fn create_index(index: &Index, concurrently: bool) -> String {
     )
 }
 
-/// `UPDATE .. SET column = value [WHERE condition]`.
+/// `UPDATE table SET column = value [WHERE condition]`, the expressions
+/// evaluated on each row of `table`.
 pub fn update<D: Dialect + ?Sized>(
     dialect: &D,
-    table: &str,
+    table: &Table,
     column: &str,
     value: &Expr,
     only_where: Option<&Expr>,
 ) -> Result<String, String> {
     let mut sql = format!(
         "UPDATE {} SET {} = {}",
-        quote_ident(table),
+        quote_ident(&table.name),
         quote_ident(column),
-        expr(dialect, value)?
+        expr(dialect, value, table)?
     );
     if let Some(condition) = only_where {
-        sql.push_str(&format!(" WHERE {}", expr(dialect, condition)?));
+        sql.push_str(&format!(" WHERE {}", expr(dialect, condition, table)?));
     }
     Ok(sql)
 }

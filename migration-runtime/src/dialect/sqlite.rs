@@ -61,31 +61,35 @@ impl Dialect for Sqlite {
         })
     }
 
-    fn special_call(&self, function: Function, args: &[Expr]) -> Option<Result<String, String>> {
+    fn special_call(
+        &self,
+        function: Function,
+        args: &[Expr],
+        row: &Table,
+    ) -> Option<Result<String, String>> {
+        let first = || match args.first() {
+            Some(arg) => sql::expr(self, arg, row),
+            None => Err(format!("`{}` is missing an argument", function.dsl_name())),
+        };
         match function {
-            Function::Concat => Some(concat(self, args)),
-            Function::SplitPart => Some(split_part(self, args)),
-            Function::AfterFirst => Some(
-                args.iter()
-                    .map(|a| sql::expr(self, a))
-                    .collect::<Result<Vec<_>, _>>()
-                    .and_then(|args| match args.as_slice() {
+            Function::Concat => Some(concat(self, args, row)),
+            Function::SplitPart => Some(split_part(self, args, row)),
+            Function::AfterFirst => {
+                Some(
+                    sql::exprs(self, args, row).and_then(|args| match args.as_slice() {
                         [text, delimiter] => {
                             Ok(sql::after_first(text, delimiter, "INSTR", "LENGTH"))
                         }
                         _ => Err("after_first takes a text and a delimiter".into()),
                     }),
-            ),
-            Function::Length => Some(sql::expr(self, &args[0]).map(|arg| format!("LENGTH({arg})"))),
+                )
+            }
+            Function::Length => Some(first().map(|arg| format!("LENGTH({arg})"))),
             // SQLite's own LOWER/UPPER fold ASCII only: see `sqlite_functions`.
-            Function::Lower => {
-                Some(sql::expr(self, &args[0]).map(|arg| format!("unicode_lower({arg})")))
-            }
-            Function::Upper => {
-                Some(sql::expr(self, &args[0]).map(|arg| format!("unicode_upper({arg})")))
-            }
+            Function::Lower => Some(first().map(|arg| format!("unicode_lower({arg})"))),
+            Function::Upper => Some(first().map(|arg| format!("unicode_upper({arg})"))),
             Function::Cast(ty @ (SqlType::SmallInt | SqlType::Integer | SqlType::BigInt)) => {
-                Some(sql::expr(self, &args[0]).map(|arg| checked_integer_cast(&arg, ty)))
+                Some(first().map(|arg| checked_integer_cast(&arg, ty)))
             }
             _ => None,
         }
@@ -95,7 +99,7 @@ impl Dialect for Sqlite {
         format!("{operand} COLLATE BINARY")
     }
 
-    fn check_condition(&self, condition: &Expr) -> Result<String, String> {
+    fn check_condition(&self, condition: &Expr, table: &Table) -> Result<String, String> {
         if uses_case_folding(condition) {
             return Err(
                 "`lower`/`upper` in a check constraint: SQLite's own LOWER/UPPER fold ASCII letters only, \
@@ -103,7 +107,7 @@ impl Dialect for Sqlite {
                     .into(),
             );
         }
-        sql::expr(self, condition)
+        sql::expr(self, condition, table)
     }
 
     fn column_definition(&self, column: &Column) -> Result<String, String> {
@@ -181,11 +185,11 @@ fn fail(message: &str) -> String {
 }
 
 /// `CONCAT` skips NULLs, as PostgreSQL's does.
-fn concat(dialect: &Sqlite, args: &[Expr]) -> Result<String, String> {
+fn concat(dialect: &Sqlite, args: &[Expr], row: &Table) -> Result<String, String> {
     let parts = args
         .iter()
         .map(|arg| {
-            let sql = sql::expr(dialect, arg)?;
+            let sql = sql::expr(dialect, arg, row)?;
             Ok(match arg {
                 Expr::Literal(Literal::Text(_)) => sql,
                 _ => format!("COALESCE({sql}, '')"),
@@ -201,7 +205,7 @@ fn concat(dialect: &Sqlite, args: &[Expr]) -> Result<String, String> {
 /// With a delimiter appended, every field ends with one; skipping n-1
 /// fields leaves the n-th at the front. The text expression is repeated
 /// 2^(n-1) times, so the macro keeps n a small literal.
-fn split_part(dialect: &Sqlite, args: &[Expr]) -> Result<String, String> {
+fn split_part(dialect: &Sqlite, args: &[Expr], row: &Table) -> Result<String, String> {
     let [
         text,
         Expr::Literal(Literal::Text(delimiter)),
@@ -218,7 +222,7 @@ fn split_part(dialect: &Sqlite, args: &[Expr]) -> Result<String, String> {
         ));
     }
     let delimiter = sql::quote_text(delimiter);
-    let mut rest = format!("({} || {delimiter})", sql::expr(dialect, text)?);
+    let mut rest = format!("({} || {delimiter})", sql::expr(dialect, text, row)?);
     for _ in 1..*n {
         rest = format!("SUBSTR({rest}, INSTR({rest}, {delimiter}) + LENGTH({delimiter}))");
     }
@@ -275,7 +279,13 @@ pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>, String> {
             value,
             only_where,
             ..
-        } => sql::update(dialect, table, column, value, only_where.as_ref())?,
+        } => sql::update(
+            dialect,
+            sql::table(before, table)?,
+            column,
+            value,
+            only_where.as_ref(),
+        )?,
         Op::Sql { up, .. } => up.sqlite.to_string(),
         Op::RunRust { function, .. } => sql::rust_step_note(function),
     };
@@ -285,14 +295,10 @@ pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>, String> {
 /// Rebuilds `table` into the shape it has after `op`, keeping every row.
 fn rebuild(op: &Op, before: &Schema, table: &str) -> Result<Vec<String>, String> {
     let dialect = &Sqlite;
-    let old = before
-        .table(table)
-        .ok_or_else(|| format!("table `{table}` does not exist"))?;
+    let old = sql::table(before, table)?;
     let mut after = before.clone();
     after.apply(op).map_err(|e| e.message)?;
-    let new = after
-        .table(table)
-        .ok_or_else(|| format!("table `{table}` does not exist"))?;
+    let new = sql::table(&after, table)?;
     let temporary = format!("{REBUILD_PREFIX}{table}");
     let mut targets = Vec::new();
     let mut sources = Vec::new();
@@ -302,7 +308,7 @@ fn rebuild(op: &Op, before: &Schema, table: &str) -> Result<Vec<String>, String>
                 column: changed,
                 using: Some(using),
                 ..
-            } if *changed == column.name => sql::expr(dialect, using)?,
+            } if *changed == column.name => sql::expr(dialect, using, old)?,
             Op::ChangeType {
                 column: changed,
                 ty,

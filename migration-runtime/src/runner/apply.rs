@@ -411,7 +411,13 @@ impl Runner<'_> {
                 .flatten()
                 .next();
             let update = backend
-                .render_batch(step.op, &key, after.as_deref(), upto.as_deref())
+                .render_batch(
+                    step.op,
+                    &step.before,
+                    &key,
+                    after.as_deref(),
+                    upto.as_deref(),
+                )
                 .map_err(|message| Error::Render {
                     migration: id.to_owned(),
                     step: step.op.to_string(),

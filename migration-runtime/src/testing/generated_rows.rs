@@ -49,7 +49,7 @@ fn fill(conn: &mut AnyConnection, table: &Table) -> Result<(), BoxError> {
                 None => generated(column.ty, row),
             };
             names.push(quote_ident(&column.name));
-            values.push(backend.render_expr(&Expr::Literal(value))?);
+            values.push(backend.render_expr(&Expr::Literal(value), table)?);
         }
         let insert = if names.is_empty() {
             format!("INSERT INTO {} DEFAULT VALUES", quote_ident(&table.name))
