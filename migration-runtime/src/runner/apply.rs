@@ -69,7 +69,7 @@ impl Runner<'_> {
         migrations: &[&'static Migration],
         direction: Direction,
     ) -> Result<Vec<String>, Error> {
-        if !self.single_transaction {
+        if !self.whole_run {
             for migration in migrations {
                 self.run(migration, direction)?;
             }
@@ -163,7 +163,7 @@ impl Runner<'_> {
         let id = migration.id();
         let backend = self.conn.backend();
         let steps = self.set.plan(id, direction, backend, self.mode())?;
-        let batches = direction == Direction::Up && !self.single_transaction;
+        let batches = direction == Direction::Up && !self.whole_run;
         let segments = segments::split(&steps, batches, |step| batch_key(step).is_some());
         let started = Instant::now();
         let resumed = match direction {
@@ -211,7 +211,7 @@ impl Runner<'_> {
                 // does; or the whole run is one transaction, which the
                 // caller rolls back.
                 Err(error)
-                    if self.single_transaction
+                    if self.whole_run
                         || (!marked && !matches!(segment, Segment::Alone(_))) =>
                 {
                     return Err(error);
@@ -240,7 +240,7 @@ impl Runner<'_> {
     ) -> Result<(), Error> {
         // Inside a run that is one transaction, a timed-out statement has
         // aborted the whole run: there is nothing to try again.
-        let attempts = if self.single_transaction {
+        let attempts = if self.whole_run {
             1
         } else {
             self.timeouts.attempts.max(1)
@@ -310,7 +310,7 @@ impl Runner<'_> {
                 Work::Rust(_) => None,
             })
             .collect();
-        if self.single_transaction {
+        if self.whole_run {
             // Inside the run's own transaction. `run_all` sends a whole run
             // in one round trip; it comes here, statement by statement, for
             // a run with Rust steps or to name the statement that failed.

@@ -62,6 +62,9 @@ pub struct Runner<'a> {
     set: MigrationSet,
     allow_changed: bool,
     single_transaction: bool,
+    /// Whether the run under way is one transaction: asked for, or an
+    /// upgrade from an empty history.
+    whole_run: bool,
     timeouts: Timeouts,
     progress: bool,
     batch_pause: Duration,
@@ -96,6 +99,7 @@ impl<'a> Runner<'a> {
             set,
             allow_changed: false,
             single_transaction: false,
+            whole_run: false,
             timeouts: Timeouts::default(),
             progress: false,
             batch_pause: Duration::ZERO,
@@ -137,7 +141,7 @@ impl<'a> Runner<'a> {
     /// The mode migrations run in: lock-friendly unless the whole run is one
     /// transaction.
     fn mode(&self) -> Mode {
-        if self.single_transaction {
+        if self.whole_run {
             Mode::OneTransaction
         } else {
             Mode::Online
@@ -215,6 +219,11 @@ impl<'a> Runner<'a> {
         self.locked(|runner, applied| {
             runner.partly_applied = history::partly_applied(runner.conn)?;
             let chosen = runner.plan_upgrade(applied, target)?;
+            // On an empty history no application can be using the tables
+            // the run creates: the lock-friendly forms would only cost
+            // time, and all or nothing leaves no half-built database.
+            let fresh = applied.is_empty() && runner.partly_applied.is_empty();
+            runner.whole_run = runner.single_transaction || fresh;
             runner.run_all(&chosen, Direction::Up)
         })
     }
@@ -244,6 +253,7 @@ impl<'a> Runner<'a> {
                     .filter(|m| !keep.contains(&m.id()))
                     .collect()
             };
+            runner.whole_run = runner.single_transaction;
             runner.run_all(&chosen, Direction::Down)
         })
     }
