@@ -211,8 +211,7 @@ impl Runner<'_> {
                 // does; or the whole run is one transaction, which the
                 // caller rolls back.
                 Err(error)
-                    if self.whole_run
-                        || (!marked && !matches!(segment, Segment::Alone(_))) =>
+                    if self.whole_run || (!marked && !matches!(segment, Segment::Alone(_))) =>
                 {
                     return Err(error);
                 }

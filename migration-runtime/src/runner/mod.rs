@@ -157,6 +157,7 @@ impl<'a> Runner<'a> {
 
     /// Runs the whole upgrade or downgrade as one transaction: all of it
     /// applies, or none of it. Batched backfills then run as one `UPDATE`.
+    /// An upgrade from an empty history runs so without being asked.
     pub fn single_transaction(mut self, single: bool) -> Self {
         self.single_transaction = single;
         self
