@@ -114,6 +114,44 @@ impl AnyConnection {
         Ok(())
     }
 
+    /// Opens a migration's transaction with `begin` (`BEGIN`, or SQLite's
+    /// `BEGIN IMMEDIATE`) through diesel's transaction manager, so that a
+    /// Rust data step's own `conn.transaction(..)` is a savepoint inside it
+    /// instead of a `BEGIN` that PostgreSQL ignores and a `COMMIT` that ends
+    /// the migration's transaction halfway.
+    pub(crate) fn begin_transaction(&mut self, begin: &str) -> Result<(), Error> {
+        use diesel::connection::AnsiTransactionManager;
+        match self {
+            AnyConnection::Postgres(conn) => {
+                AnsiTransactionManager::begin_transaction_sql(conn, begin)?
+            }
+            AnyConnection::Sqlite(conn) => {
+                AnsiTransactionManager::begin_transaction_sql(conn, begin)?
+            }
+        }
+        Ok(())
+    }
+
+    /// Commits the transaction [`Self::begin_transaction`] opened.
+    pub(crate) fn commit_transaction(&mut self) -> Result<(), Error> {
+        use diesel::connection::{AnsiTransactionManager, TransactionManager};
+        match self {
+            AnyConnection::Postgres(conn) => AnsiTransactionManager::commit_transaction(conn)?,
+            AnyConnection::Sqlite(conn) => AnsiTransactionManager::commit_transaction(conn)?,
+        }
+        Ok(())
+    }
+
+    /// Rolls back the transaction [`Self::begin_transaction`] opened.
+    pub(crate) fn rollback_transaction(&mut self) -> Result<(), Error> {
+        use diesel::connection::{AnsiTransactionManager, TransactionManager};
+        match self {
+            AnyConnection::Postgres(conn) => AnsiTransactionManager::rollback_transaction(conn)?,
+            AnyConnection::Sqlite(conn) => AnsiTransactionManager::rollback_transaction(conn)?,
+        }
+        Ok(())
+    }
+
     /// The values of the text column `v` of `query`, in the query's order.
     pub fn text_column(&mut self, query: &str) -> Result<Vec<Option<String>>, Error> {
         use diesel::RunQueryDsl;

@@ -83,7 +83,8 @@ impl Runner<'_> {
             // the migration and statement.
             let _ = self.conn.batch_execute("ROLLBACK");
         }
-        self.conn.batch_execute(lock::begin(self.conn.backend()))?;
+        self.conn
+            .begin_transaction(lock::begin(self.conn.backend()))?;
         let result = migrations
             .iter()
             .try_for_each(|migration| self.run(migration, direction))
@@ -92,9 +93,9 @@ impl Runner<'_> {
                 _ => Ok(()),
             });
         match result {
-            Ok(()) => self.conn.batch_execute("COMMIT")?,
+            Ok(()) => self.conn.commit_transaction()?,
             Err(error) => {
-                let _ = self.conn.batch_execute("ROLLBACK");
+                let _ = self.conn.rollback_transaction();
                 return Err(error);
             }
         }
@@ -335,7 +336,7 @@ impl Runner<'_> {
                 }
             };
         }
-        self.conn.batch_execute(lock::begin(backend))?;
+        self.conn.begin_transaction(lock::begin(backend))?;
         let result = (|| {
             self.run_work(migration, work)?;
             if backend == Backend::Sqlite {
@@ -344,10 +345,10 @@ impl Runner<'_> {
             self.conn.batch_execute(bookkeeping)
         })();
         match result {
-            Ok(()) => self.conn.batch_execute("COMMIT"),
+            Ok(()) => self.conn.commit_transaction(),
             Err(error) => {
                 // The migration's own error is the one to report.
-                let _ = self.conn.batch_execute("ROLLBACK");
+                let _ = self.conn.rollback_transaction();
                 Err(error)
             }
         }

@@ -71,7 +71,7 @@ impl Runner<'_> {
             schema.apply(op).map_err(|e| e.message.clone())?;
         }
         self.conn
-            .batch_execute(lock::begin(backend))
+            .begin_transaction(lock::begin(backend))
             .map_err(|e| e.to_string())?;
         let result = (|| {
             for item in &work {
@@ -83,9 +83,9 @@ impl Runner<'_> {
             self.conn.batch_execute(&history::forget(migration.id()))
         })();
         match result {
-            Ok(()) => self.conn.batch_execute("COMMIT").map_err(|e| e.to_string()),
+            Ok(()) => self.conn.commit_transaction().map_err(|e| e.to_string()),
             Err(error) => {
-                let _ = self.conn.batch_execute("ROLLBACK");
+                let _ = self.conn.rollback_transaction();
                 Err(error.to_string())
             }
         }
