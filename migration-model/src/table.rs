@@ -92,6 +92,19 @@ pub struct Index {
     pub columns: List<Name>,
     /// Whether the index also enforces uniqueness.
     pub unique: bool,
+    /// The condition of a partial index: only rows where it holds are
+    /// indexed (and, for a unique index, must be unique). `None` indexes
+    /// every row.
+    pub predicate: Option<Expr>,
+}
+
+impl Index {
+    /// Whether the index's condition reads `column`.
+    pub fn condition_reads(&self, column: &str) -> bool {
+        self.predicate
+            .as_ref()
+            .is_some_and(|p| p.columns().contains(&column))
+    }
 }
 
 /// A table: its columns and the constraints that live with it.

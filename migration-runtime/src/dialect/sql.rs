@@ -42,6 +42,11 @@ pub trait Dialect {
     fn check_condition(&self, condition: &Expr, table: &Table) -> Result<String, String> {
         expr(self, condition, table)
     }
+    /// The condition of a partial index on `table`, which, like a check,
+    /// every connection that writes the table evaluates.
+    fn index_condition(&self, condition: &Expr, table: &Table) -> Result<String, String> {
+        expr(self, condition, table)
+    }
 }
 
 /// `"name"`, with embedded quotes doubled.
@@ -283,16 +288,29 @@ pub fn create_table<D: Dialect + ?Sized>(
     ))
 }
 
-/// `CREATE [UNIQUE] INDEX [CONCURRENTLY]`.
-pub fn create_index(index: &Index, concurrently: bool) -> String {
-    format!(
+/// `CREATE [UNIQUE] INDEX [CONCURRENTLY] .. [WHERE condition]`, a partial
+/// index's condition evaluated on a row of `table`, the indexed table.
+pub fn create_index<D: Dialect + ?Sized>(
+    dialect: &D,
+    index: &Index,
+    table: &Table,
+    concurrently: bool,
+) -> Result<String, String> {
+    let mut sql = format!(
         "CREATE {}INDEX {}{} ON {} ({})",
         if index.unique { "UNIQUE " } else { "" },
         if concurrently { "CONCURRENTLY " } else { "" },
         quote_ident(&index.name),
         quote_ident(&index.table),
         ident_list(&index.columns)
-    )
+    );
+    if let Some(condition) = &index.predicate {
+        let condition = dialect
+            .index_condition(condition, table)
+            .map_err(|error| format!("index `{}`: {error}", index.name))?;
+        sql.push_str(&format!(" WHERE {condition}"));
+    }
+    Ok(sql)
 }
 
 /// `UPDATE table SET column = value [WHERE condition]`, the expressions

@@ -7,7 +7,9 @@
 //! procedure): dropping a referenced table with them on would delete, or
 //! cascade to, the rows that reference it.
 
-use migration_model::{Column, ColumnDefault, Expr, Function, Literal, Op, Schema, SqlType, Table};
+use migration_model::{
+    Column, ColumnDefault, Expr, Function, Literal, Op, Schema, SqlType, Table, predicate,
+};
 
 use super::sql::{self, Dialect, quote_ident};
 
@@ -104,6 +106,20 @@ impl Dialect for Sqlite {
             return Err(
                 "`lower`/`upper` in a check constraint: SQLite's own LOWER/UPPER fold ASCII letters only, \
                  and the toolkit's unicode_lower/unicode_upper exist only on its own connections"
+                    .into(),
+            );
+        }
+        sql::expr(self, condition, table)
+    }
+
+    fn index_condition(&self, condition: &Expr, table: &Table) -> Result<String, String> {
+        // SQLite refuses functions in a partial index's condition unless
+        // they are deterministic on every connection; the toolkit's own exist
+        // only on its connections (the macro refuses them too).
+        if predicate::case_folding(condition).is_some() {
+            return Err(
+                "`lower`/`upper` cannot be used in a partial index's condition: SQLite's own LOWER/UPPER \
+                 fold ASCII letters only, and the toolkit's unicode_lower/unicode_upper exist only on its own connections"
                     .into(),
             );
         }
@@ -271,7 +287,9 @@ pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>, String> {
         | Op::SetNullable { table, .. }
         | Op::AddForeignKey { table, .. }
         | Op::DropForeignKey { table, .. } => return rebuild(op, before, table),
-        Op::CreateIndex(index) => sql::create_index(index, false),
+        Op::CreateIndex(index) => {
+            sql::create_index(dialect, index, sql::table(before, &index.table)?, false)?
+        }
         Op::DropIndex { name } => format!("DROP INDEX {}", quote_ident(name)),
         Op::Backfill {
             table,
@@ -343,10 +361,8 @@ fn rebuild(op: &Op, before: &Schema, table: &str) -> Result<Vec<String>, String>
             quote_ident(table)
         ),
     ];
-    statements.extend(
-        after
-            .indexes_on(table)
-            .map(|index| sql::create_index(index, false)),
-    );
+    for index in after.indexes_on(table) {
+        statements.push(sql::create_index(dialect, index, new, false)?);
+    }
     Ok(statements)
 }
