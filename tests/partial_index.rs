@@ -342,3 +342,45 @@ fn postgres_a_partial_index_on_an_existing_table_is_built_concurrently() {
         "valid (deleted_at IS NULL)"
     );
 }
+
+/// `schema.rs` cannot say indexes, but a column it no longer has may be read
+/// by a partial index's condition: the generated migration drops the index
+/// first, so that the column's drop applies.
+#[test]
+fn autogenerate_drops_a_partial_index_whose_condition_reads_a_dropped_column() {
+    let head = accounts::MIGRATIONS
+        .schema_of(&["2025_03_01_000001", "2025_03_02_000001"])
+        .expect("the head's schema");
+    let declared = migration_runtime::schema_rs::parse(
+        "diesel::table! {\n    members (id) {\n        id -> Int8,\n        \
+         #[max_length = 255]\n        email -> Varchar,\n    }\n}\n",
+    )
+    .expect("schema.rs parses");
+    let changes =
+        migration_runtime::autogenerate::compare(&head, &declared, &[]).expect("compare");
+    let steps: Vec<(String, Vec<String>)> = changes
+        .iter()
+        .map(|c| {
+            (
+                c.op.as_ref().map(ToString::to_string).unwrap_or_default(),
+                c.comments.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        steps[0],
+        (
+            "drop_index(\"members_email_idx\")".to_owned(),
+            vec![
+                "The condition of index `members_email_idx` reads `members.deleted_at`, which is dropped below."
+                    .to_owned()
+            ]
+        ),
+        "{steps:?}"
+    );
+    assert_eq!(steps[1].0, "drop_column(\"members\", \"deleted_at\")", "{steps:?}");
+    let mut schema = head.clone();
+    for op in changes.iter().filter_map(|c| c.op.as_ref()) {
+        schema.apply(op).unwrap_or_else(|e| panic!("`{op}` applies: {e}"));
+    }
+}
