@@ -356,8 +356,7 @@ fn autogenerate_drops_a_partial_index_whose_condition_reads_a_dropped_column() {
          #[max_length = 255]\n        email -> Varchar,\n    }\n}\n",
     )
     .expect("schema.rs parses");
-    let changes =
-        migration_runtime::autogenerate::compare(&head, &declared, &[]).expect("compare");
+    let changes = migration_runtime::autogenerate::compare(&head, &declared, &[]).expect("compare");
     let steps: Vec<(String, Vec<String>)> = changes
         .iter()
         .map(|c| {
@@ -378,9 +377,14 @@ fn autogenerate_drops_a_partial_index_whose_condition_reads_a_dropped_column() {
         ),
         "{steps:?}"
     );
-    assert_eq!(steps[1].0, "drop_column(\"members\", \"deleted_at\")", "{steps:?}");
+    assert_eq!(
+        steps[1].0, "drop_column(\"members\", \"deleted_at\")",
+        "{steps:?}"
+    );
     let mut schema = head.clone();
     for op in changes.iter().filter_map(|c| c.op.as_ref()) {
-        schema.apply(op).unwrap_or_else(|e| panic!("`{op}` applies: {e}"));
+        schema
+            .apply(op)
+            .unwrap_or_else(|e| panic!("`{op}` applies: {e}"));
     }
 }
