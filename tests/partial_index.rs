@@ -222,46 +222,52 @@ on_both_backends!(lost_or_changed_conditions_are_reported =>
     sqlite_a_lost_or_changed_condition_is_reported,
     postgres_a_lost_or_changed_condition_is_reported);
 
-/// `lower`/`upper` in a condition is refused by the renderer on SQLite (the
-/// macro refuses it first: `tests/ui/index_condition_folds_case.rs`).
+/// What a backend cannot call in an index condition is refused by the
+/// renderers of both (the macro refuses it first:
+/// `tests/ui/index_condition_calls_what_an_index_cannot.rs`).
 #[test]
-fn sqlite_refuses_case_folding_in_a_condition() {
+fn the_renderers_refuse_what_an_index_condition_cannot_call() {
     let schema = accounts::MIGRATIONS
         .schema_of(&["2025_03_01_000001"])
         .expect("the members table");
-    let lowered = Expr::Call(
-        Function::Eq,
-        List::Owned(vec![
-            Expr::Call(
-                Function::Lower,
-                List::Owned(vec![Expr::Column("email".into())]),
+    let call = |function, args| Expr::Call(function, List::Owned(args));
+    let email = || Expr::Column("email".into());
+    let ada = || Expr::Literal(Literal::Text("ada".into()));
+    let conditions = [
+        (
+            call(
+                Function::Eq,
+                vec![call(Function::Lower, vec![email()]), ada()],
             ),
-            Expr::Literal(Literal::Text("ada".into())),
-        ]),
-    );
-    let op = Op::CreateIndex(Index {
-        name: "members_lower_email_idx".into(),
-        table: "members".into(),
-        columns: List::Owned(vec!["email".into()]),
-        unique: false,
-        predicate: Some(lowered),
-    });
-    let error = Backend::Sqlite
-        .render(&op, &schema)
-        .expect_err("refused on SQLite");
-    assert!(
-        error.contains("members_lower_email_idx") && error.contains("`lower`/`upper`"),
-        "{error}"
-    );
-    let postgres = Backend::Postgres
-        .render(&op, &schema)
-        .expect("PostgreSQL has LOWER");
-    assert_eq!(
-        postgres,
-        [
-            r#"CREATE INDEX "members_lower_email_idx" ON "members" ("email") WHERE ((LOWER("email")) COLLATE "C" = 'ada' COLLATE "C")"#
-        ]
-    );
+            "`lower`/`upper`",
+        ),
+        (
+            call(
+                Function::Eq,
+                vec![call(Function::Concat, vec![email(), ada()]), ada()],
+            ),
+            "`concat`",
+        ),
+    ];
+    for (condition, refused) in conditions {
+        let op = Op::CreateIndex(Index {
+            name: "members_odd_email_idx".into(),
+            table: "members".into(),
+            columns: List::Owned(vec!["email".into()]),
+            unique: false,
+            predicate: Some(condition),
+        });
+        for backend in [Backend::Sqlite, Backend::Postgres] {
+            let error = backend
+                .render(&op, &schema)
+                .expect_err("refused by the renderer");
+            assert!(
+                error.contains("index `members_odd_email_idx`") && error.contains(refused),
+                "{}: {error}",
+                backend.name()
+            );
+        }
+    }
 }
 
 /// Whether another session is running a statement whose text contains `sql`.

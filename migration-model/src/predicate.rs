@@ -2,10 +2,12 @@
 //! what makes one valid, the same on every backend.
 //!
 //! The database evaluates the condition on every write to the table, from
-//! any connection, not only the toolkit's: SQLite refuses functions that are
-//! not built in and deterministic there, and a connection without the
-//! toolkit's `unicode_lower`/`unicode_upper` could not write the table at
-//! all. `lower`/`upper` are therefore refused in the condition, as in a check.
+//! any connection, not only the toolkit's, and each backend restricts what
+//! it may call: SQLite only built-in deterministic functions (the toolkit's
+//! `unicode_lower`/`unicode_upper`, which `lower`/`upper` render as there,
+//! exist only on its own connections, and a connection without them could
+//! not write the table at all), PostgreSQL only immutable ones (its
+//! `CONCAT` is merely stable). Such calls are refused, as in a check.
 
 use crate::expr::{Expr, Function};
 use crate::schema::{SchemaError, Subject};
@@ -26,32 +28,43 @@ pub fn check(index: &str, condition: &Expr, table: &Table) -> Result<(), SchemaE
             message: format!("the condition of index `{index}` must be a condition, found {ty}"),
         });
     }
-    if let Some(path) = case_folding(condition) {
+    if let Some((path, reason)) = unindexable(condition) {
         return Err(SchemaError {
             subject: Subject::Condition(path),
-            message: format!(
-                "`lower`/`upper` cannot be used in the condition of index `{index}`: the database \
-                 evaluates it on every write, and SQLite's own LOWER/UPPER fold ASCII letters only \
-                 while the toolkit's unicode_lower/unicode_upper exist only on its own connections"
-            ),
+            message: format!("the condition of index `{index}` cannot use {reason}"),
         });
     }
     Ok(())
 }
 
-/// The path (argument indexes from the root) to the first `lower`/`upper`
-/// call in `value`, if any.
-pub fn case_folding(value: &Expr) -> Option<Vec<usize>> {
-    match value {
-        Expr::Call(Function::Lower | Function::Upper, _) => Some(Vec::new()),
-        Expr::Call(_, args) => args.iter().enumerate().find_map(|(index, arg)| {
-            case_folding(arg).map(|mut path| {
-                path.insert(0, index);
-                path
-            })
-        }),
+/// The first call in `value` that a backend refuses in an index condition:
+/// its path (argument indexes from the root) and why, in a sentence that
+/// follows "cannot use".
+pub fn unindexable(value: &Expr) -> Option<(Vec<usize>, &'static str)> {
+    let reason = match value {
+        Expr::Call(Function::Lower | Function::Upper, _) => Some(
+            "`lower`/`upper`: SQLite's own LOWER/UPPER fold ASCII letters only, and the toolkit's \
+             unicode_lower/unicode_upper, which the database would call on every write, exist only \
+             on the toolkit's own connections",
+        ),
+        Expr::Call(Function::Concat, _) => Some(
+            "`concat`: PostgreSQL's CONCAT is not immutable, which a function in an index condition \
+             must be; compare the parts instead",
+        ),
         _ => None,
+    };
+    if let Some(reason) = reason {
+        return Some((Vec::new(), reason));
     }
+    let Expr::Call(_, args) = value else {
+        return None;
+    };
+    args.iter().enumerate().find_map(|(index, arg)| {
+        unindexable(arg).map(|(mut path, reason)| {
+            path.insert(0, index);
+            (path, reason)
+        })
+    })
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 use migration_model::types::Family;
 use migration_model::{
     Column, ColumnDefault, Expr, ForeignKey, Function, Index, Literal, RefAction, Schema, SqlType,
-    Table,
+    Table, predicate,
 };
 
 /// What a backend spells its own way.
@@ -42,9 +42,14 @@ pub trait Dialect {
     fn check_condition(&self, condition: &Expr, table: &Table) -> Result<String, String> {
         expr(self, condition, table)
     }
+
     /// The condition of a partial index on `table`, which, like a check,
-    /// every connection that writes the table evaluates.
+    /// every connection that writes the table evaluates: calls a backend
+    /// refuses there are refused on all (as the macro does).
     fn index_condition(&self, condition: &Expr, table: &Table) -> Result<String, String> {
+        if let Some((_, reason)) = predicate::unindexable(condition) {
+            return Err(format!("the condition cannot use {reason}"));
+        }
         expr(self, condition, table)
     }
 }

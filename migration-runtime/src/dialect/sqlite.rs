@@ -7,9 +7,7 @@
 //! procedure): dropping a referenced table with them on would delete, or
 //! cascade to, the rows that reference it.
 
-use migration_model::{
-    Column, ColumnDefault, Expr, Function, Literal, Op, Schema, SqlType, Table, predicate,
-};
+use migration_model::{Column, ColumnDefault, Expr, Function, Literal, Op, Schema, SqlType, Table};
 
 use super::sql::{self, Dialect, quote_ident};
 
@@ -106,20 +104,6 @@ impl Dialect for Sqlite {
             return Err(
                 "`lower`/`upper` in a check constraint: SQLite's own LOWER/UPPER fold ASCII letters only, \
                  and the toolkit's unicode_lower/unicode_upper exist only on its own connections"
-                    .into(),
-            );
-        }
-        sql::expr(self, condition, table)
-    }
-
-    fn index_condition(&self, condition: &Expr, table: &Table) -> Result<String, String> {
-        // SQLite refuses functions in a partial index's condition unless
-        // they are deterministic on every connection; the toolkit's own exist
-        // only on its connections (the macro refuses them too).
-        if predicate::case_folding(condition).is_some() {
-            return Err(
-                "`lower`/`upper` cannot be used in a partial index's condition: SQLite's own LOWER/UPPER \
-                 fold ASCII letters only, and the toolkit's unicode_lower/unicode_upper exist only on its own connections"
                     .into(),
             );
         }
