@@ -322,3 +322,45 @@ fn batches_without_a_single_column_key_are_said_to_run_as_one_update() {
         findings[0]
     );
 }
+
+#[migration_runtime::migrations]
+mod partial {
+    #[migration(id = "2024_09_01_000001")]
+    fn create_members(m: &mut Up) {
+        m.create_table("members", |t| {
+            t.id("id");
+            t.column("email", text());
+            t.column("deleted_at", timestamptz().nullable());
+        });
+        // A new table is empty: a partial index on it locks nothing anyone uses.
+        m.create_index("members", ["deleted_at"])
+            .only_where(col("deleted_at").is_not_null());
+    }
+
+    #[migration(id = "2024_09_02_000001")]
+    fn unique_live_emails(m: &mut Up) {
+        m.create_index("members", ["email"])
+            .unique()
+            .only_where(col("deleted_at").is_null());
+    }
+}
+
+#[test]
+fn a_partial_index_is_reviewed_as_any_index() {
+    let findings = review(
+        partial::MIGRATIONS,
+        &["2024_09_01_000001", "2024_09_02_000001"],
+    )
+    .expect("review");
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(
+        findings[0].step,
+        "create_index(\"members\", [\"email\"]).name(\"members_email_idx\").unique().only_where(col(\"deleted_at\").is_null())"
+    );
+    assert_eq!(findings[0].severity, Severity::Note);
+    assert!(
+        findings[0].message.contains("CONCURRENTLY") && findings[0].suggestion.is_none(),
+        "{}",
+        findings[0]
+    );
+}

@@ -91,6 +91,13 @@ mod steps {
         m.drop_foreign_key("members", "members_team_id_fkey");
     }
 
+    #[migration(id = "2025_01_13_000002")]
+    fn create_partial_index(m: &mut Up) {
+        m.create_index("members", ["email"])
+            .unique()
+            .only_where(col("team_id").is_null().and(col("email").ne("")));
+    }
+
     #[migration(id = "2025_01_14_000001")]
     fn rename_column(m: &mut Up) {
         m.rename_column("members", "name", "full_name");

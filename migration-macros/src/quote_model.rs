@@ -221,13 +221,20 @@ impl Quote for Check {
 
 impl Quote for Index {
     fn quote(&self) -> TokenStream {
-        let (name, table, columns, unique) = (
+        let (name, table, columns, unique, predicate) = (
             self.name.quote(),
             self.table.quote(),
             self.columns.quote(),
             self.unique,
+            self.predicate.quote(),
         );
-        quote!(::migration_runtime::model::Index { name: #name, table: #table, columns: #columns, unique: #unique })
+        quote!(::migration_runtime::model::Index {
+            name: #name,
+            table: #table,
+            columns: #columns,
+            unique: #unique,
+            predicate: #predicate,
+        })
     }
 }
 

@@ -1,8 +1,9 @@
 //! Readable differences between two schemas, for downgrade checks and
 //! round-trip tests.
 
+use crate::op::Op;
 use crate::schema::Schema;
-use crate::table::Table;
+use crate::table::{Index, Table};
 
 /// What differs between `expected` and `actual`, one sentence each; empty
 /// when they are the same. Column order is ignored (see [`Schema::normalized`]).
@@ -24,10 +25,7 @@ pub fn diff(expected: &Schema, actual: &Schema) -> Vec<String> {
     for index in &expected.indexes {
         match actual.index(&index.name) {
             None => found.push(format!("index `{}` is missing", index.name)),
-            Some(other) if other != index => found.push(format!(
-                "index `{}` is {:?} but should be {:?}",
-                index.name, other, index
-            )),
+            Some(other) if other != index => found.push(index_difference(index, other)),
             Some(_) => {}
         }
     }
@@ -37,6 +35,30 @@ pub fn diff(expected: &Schema, actual: &Schema) -> Vec<String> {
         }
     }
     found
+}
+
+fn index_difference(expected: &Index, actual: &Index) -> String {
+    let name = &expected.name;
+    let same_otherwise = Index {
+        predicate: expected.predicate.clone(),
+        ..actual.clone()
+    } == *expected;
+    match (&expected.predicate, &actual.predicate) {
+        (Some(_), None) if same_otherwise => {
+            format!("index `{name}` indexes every row but should be partial (`.only_where(..)`)")
+        }
+        (None, Some(_)) if same_otherwise => {
+            format!("index `{name}` is partial but should index every row")
+        }
+        (Some(wanted), Some(found)) if same_otherwise => {
+            format!("index `{name}` has the condition {found} but should have {wanted}")
+        }
+        _ => format!(
+            "index `{name}` is `{}` but should be `{}`",
+            Op::CreateIndex(actual.clone()),
+            Op::CreateIndex(expected.clone())
+        ),
+    }
 }
 
 fn diff_table(expected: &Table, actual: &Table, found: &mut Vec<String>) {

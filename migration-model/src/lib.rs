@@ -15,6 +15,7 @@ pub mod diff;
 pub mod expr;
 pub mod ident;
 pub mod op;
+pub mod predicate;
 pub mod reverse;
 pub mod review;
 pub mod schema;

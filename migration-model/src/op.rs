@@ -262,6 +262,9 @@ impl fmt::Display for Op {
                 if index.unique {
                     f.write_str(".unique()")?;
                 }
+                if let Some(condition) = &index.predicate {
+                    write!(f, ".only_where({condition})")?;
+                }
                 Ok(())
             }
             Op::DropIndex { name } => write!(f, "drop_index({name:?})"),

@@ -11,6 +11,7 @@ use std::fmt;
 use crate::expr::{Expr, ExprError, fits};
 use crate::ident::invalid_identifier;
 use crate::op::Op;
+use crate::predicate;
 use crate::table::{Column, ColumnDefault, ForeignKey, Index, Table};
 use crate::types::{Family, SqlType};
 use crate::{Literal, Name};
@@ -249,6 +250,15 @@ impl Schema {
                         ),
                     );
                 }
+                if let Some(index) = self.indexes_on(table).find(|i| i.condition_reads(column)) {
+                    return fail(
+                        name(column),
+                        format!(
+                            "column `{table}.{column}` is read by the condition of index `{}`: drop the index first",
+                            index.name
+                        ),
+                    );
+                }
                 if existing.columns.len() == 1 {
                     return fail(
                         name(column),
@@ -300,6 +310,7 @@ impl Schema {
                         ),
                     );
                 }
+                self.check_conditions_after_type_change(table, column, *ty)?;
                 match using {
                     Some(using) => {
                         let value = using
@@ -370,6 +381,10 @@ impl Schema {
                 for column in index.columns.iter() {
                     self.existing_column(&index.table, column)?;
                 }
+                if let Some(condition) = &index.predicate {
+                    let table = self.existing_table(&index.table)?;
+                    predicate::check(&index.name, condition, table)?;
+                }
                 Ok(())
             }
             Op::DropIndex { name: index } => match self.index(index) {
@@ -438,6 +453,35 @@ impl Schema {
             }
             Op::Sql { .. } | Op::RunRust { .. } => Ok(()),
         }
+    }
+
+    /// The conditions of partial indexes on `table` that read `column` must
+    /// still be conditions once the column is of type `ty`.
+    fn check_conditions_after_type_change(
+        &self,
+        table: &str,
+        column: &str,
+        ty: SqlType,
+    ) -> Result<(), SchemaError> {
+        let mut changed = self.existing_table(table)?.clone();
+        if let Some(changed) = changed.column_mut(column) {
+            changed.ty = ty;
+        }
+        for index in self.indexes_on(table).filter(|i| i.condition_reads(column)) {
+            if let Some(condition) = &index.predicate
+                && let Err(error) = predicate::check(&index.name, condition, &changed)
+            {
+                return fail(
+                    name(column),
+                    format!(
+                        "the condition of index `{}` reads `{table}.{column}` and would not hold as {ty} ({}): \
+                         drop the index first",
+                        index.name, error.message
+                    ),
+                );
+            }
+        }
+        Ok(())
     }
 
     fn check_create_table(&self, table: &Table) -> Result<(), SchemaError> {
@@ -702,6 +746,9 @@ impl Schema {
         for index in &mut self.indexes {
             if index.table == table_name {
                 rename(&mut index.columns);
+                if let Some(condition) = &mut index.predicate {
+                    condition.rename_column(from, to);
+                }
             }
         }
     }

@@ -64,6 +64,7 @@ fn index(index: &str, table: &str, columns: &[&str], unique: bool) -> Op {
         table: name(table),
         columns: names(columns),
         unique,
+        predicate: None,
     })
 }
 
@@ -561,12 +562,14 @@ fn assert_read_back(actual: &Schema) {
                 table: name("posts"),
                 columns: names(&["author_id", "created_at"]),
                 unique: false,
+                predicate: None,
             },
             Index {
                 name: name("posts_slug_idx"),
                 table: name("posts"),
                 columns: names(&["slug"]),
                 unique: true,
+                predicate: None,
             },
         ]
     );

@@ -28,7 +28,7 @@ pub struct Step {
     pub names: Vec<LitStr>,
     /// The value expression (`backfill`'s value, `change_type`'s `using`).
     pub value: Option<ExprAst>,
-    /// The condition (`only_where`).
+    /// The condition (`only_where` of a backfill or an index).
     pub condition: Option<ExprAst>,
     /// The restore expression (`restore_with`).
     pub restore: Option<ExprAst>,
@@ -219,7 +219,7 @@ pub fn parse(statement: &Expr, receiver: &Ident) -> syn::Result<Step> {
                 2,
                 "create_index(\"table\", [\"column\", ..])",
             )?;
-            allowed = &["unique", "name"];
+            allowed = &["unique", "name", "only_where"];
             let table = name_arg(0, &mut step)?;
             let columns = string_list(args[1])?;
             step.names.extend(columns.iter().cloned());
@@ -229,6 +229,7 @@ pub fn parse(statement: &Expr, receiver: &Ident) -> syn::Result<Step> {
                 table,
                 columns: List::Owned(columns.iter().map(owned).collect()),
                 unique: false,
+                predicate: None,
             })
         }
         "drop_index" => {
@@ -415,6 +416,11 @@ fn apply_modifier(
         (Op::SetNullable { .. }, "assume_no_nulls") => {
             expect_args(modifier, args, 0, "assume_no_nulls()")?;
             step.assume_no_nulls = true;
+        }
+        (Op::CreateIndex(index), "only_where") => {
+            let (expr, ast) = one_expr()?;
+            index.predicate = Some(expr);
+            step.condition = Some(ast);
         }
         (Op::CreateIndex(index), "unique") => {
             expect_args(modifier, args, 0, "unique()")?;

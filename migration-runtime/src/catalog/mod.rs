@@ -21,6 +21,20 @@
 //! than a silent approximation. Check conditions cannot be read back as
 //! model expressions, so checks are read by name only: compare a simulated
 //! and an introspected schema through [`comparable`].
+//!
+//! A partial index's condition is read as the database's own text of it,
+//! held as a text literal (`Expr::Literal(Literal::Text(..))`): PostgreSQL's
+//! `pg_get_expr(indpred, indrelid)`, which normalizes what was written
+//! (`("deleted_at" IS NULL)` reads back `(deleted_at IS NULL)`), and on
+//! SQLite the text after `WHERE` in the index's `CREATE INDEX`, as the
+//! renderer wrote it. A model condition is a condition, never a bare text,
+//! so the two cannot be confused. Between a simulated and an introspected
+//! schema, [`comparable`] compares conditions by presence: an index that
+//! lost its condition, or gained one, is a difference. Between two
+//! introspected schemas of one backend (a round trip's up, down and up
+//! again), [`comparable_introspected`] compares the texts exactly: the same
+//! renderer writes the same condition, and the database reads it back the
+//! same way.
 
 mod postgres;
 mod sqlite;
@@ -38,10 +52,26 @@ pub use sqlite::introspect_sqlite;
 /// is empty when the database holds the schema the simulator predicts.
 ///
 /// - Every check's condition becomes `NULL`: checks compare by name only.
+/// - Every partial index's condition becomes `NULL`: an index compares as
+///   partial or not, its condition unread (see the module documentation).
 /// - An identity column's type becomes `bigint()`.
 /// - A `NULL` default becomes no default.
 /// - An integer default of a `double()` or `decimal(..)` column becomes a float.
 pub fn comparable(schema: &Schema) -> Schema {
+    let mut schema = comparable_introspected(schema);
+    for index in &mut schema.indexes {
+        if index.predicate.is_some() {
+            index.predicate = Some(Expr::Literal(Literal::Null));
+        }
+    }
+    schema
+}
+
+/// A copy of `schema`, read from a database, in the form to compare it
+/// with another schema read from a database of the same backend: as
+/// [`comparable`], except that partial indexes keep the database's text of
+/// their conditions, so a changed condition is a difference.
+pub fn comparable_introspected(schema: &Schema) -> Schema {
     let mut schema = schema.clone();
     for table in &mut schema.tables {
         for check in table.checks.to_mut() {

@@ -107,8 +107,8 @@ struct IndexRow {
     table_name: String,
     #[diesel(sql_type = Bool)]
     is_unique: bool,
-    #[diesel(sql_type = Bool)]
-    partial: bool,
+    #[diesel(sql_type = Nullable<Text>)]
+    predicate: Option<String>,
     #[diesel(sql_type = Array<Nullable<Text>>)]
     columns: Vec<Option<String>>,
 }
@@ -118,7 +118,7 @@ struct IndexRow {
 // `contype` filter). An expression column has attnum 0 and so no name.
 const INDEXES: &str = "\
     SELECT i.relname::text AS name, c.relname::text AS table_name, x.indisunique AS is_unique, \
-           x.indpred IS NOT NULL AS partial, \
+           pg_get_expr(x.indpred, x.indrelid) AS predicate, \
            ARRAY(SELECT a.attname::text \
                  FROM unnest(x.indkey::int2[]) WITH ORDINALITY AS u(attnum, position) \
                  LEFT JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = u.attnum \
@@ -137,9 +137,11 @@ const INDEXES: &str = "\
 ///
 /// Migration bookkeeping (`__diesel_schema_migrations`, tables starting with
 /// `__migration`) is left out. Checks are read by name only, with a `NULL`
-/// condition (see [`comparable`](super::comparable)). Anything the model
-/// cannot express (another type, a default that is neither a constant nor
-/// one of the model's, an expression or partial index) is an error.
+/// condition (see [`comparable`](super::comparable)); a partial index's
+/// condition is PostgreSQL's text of it, `pg_get_expr(indpred, indrelid)`,
+/// as a text literal. Anything the model cannot express (another type, a
+/// default that is neither a constant nor one of the model's, an expression
+/// index) is an error.
 pub fn introspect_postgres(conn: &mut PgConnection) -> Result<Schema, Error> {
     let tables: Vec<TableRow> = diesel::sql_query(TABLES).load(conn)?;
     let columns: Vec<ColumnRow> = diesel::sql_query(COLUMNS).load(conn)?;
@@ -317,12 +319,6 @@ fn constraint(table: &mut Table, row: &ConstraintRow) -> Result<(), Error> {
 }
 
 fn index(row: &IndexRow) -> Result<Index, Error> {
-    if row.partial {
-        return Err(unsupported(format!(
-            "index `{}` is partial, which the schema model cannot express",
-            row.name
-        )));
-    }
     let columns = row
         .columns
         .iter()
@@ -339,6 +335,11 @@ fn index(row: &IndexRow) -> Result<Index, Error> {
         table: Cow::Owned(row.table_name.clone()),
         columns: List::Owned(columns),
         unique: row.is_unique,
+        // PostgreSQL's own text of the condition: see `introspect_postgres`.
+        predicate: row
+            .predicate
+            .clone()
+            .map(|text| Expr::Literal(Literal::Text(Cow::Owned(text)))),
     })
 }
 

@@ -91,10 +91,12 @@ struct ForeignKeyRow {
 ///
 /// Tables named `__diesel_schema_migrations`, `sqlite_*` or starting with
 /// `__` are left out. Checks are read by name only, with a `NULL` condition
-/// (see [`comparable`](super::comparable)); the module documentation lists
-/// the renderer's conventions this relies on. Anything the model cannot
-/// express (another declared type, a default that is neither a constant nor
-/// one of the model's, an expression or partial index) is an error.
+/// (see [`comparable`](super::comparable)); a partial index's condition is
+/// the text after `WHERE` in its `CREATE INDEX`, as a text literal. The
+/// module documentation lists the renderer's conventions this relies on.
+/// Anything the model cannot express (another declared type, a default that
+/// is neither a constant nor one of the model's, an expression index) is an
+/// error.
 pub fn introspect_sqlite(conn: &mut SqliteConnection) -> Result<Schema, Error> {
     let tables: Vec<MasterRow> = diesel::sql_query(
         "SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY rowid",
@@ -163,12 +165,10 @@ fn read_table(
         if index.origin == "pk" {
             continue;
         }
-        if index.partial != 0 {
-            return Err(unsupported(format!(
-                "index `{}` is partial, which the schema model cannot express",
-                index.name
-            )));
-        }
+        let predicate = match index.partial {
+            0 => None,
+            _ => Some(index_condition(conn, &index.name)?),
+        };
         let index_columns = index_columns(conn, &index.name)?;
         if index.origin == "u" {
             let name = create
@@ -184,6 +184,7 @@ fn read_table(
                 table: Cow::Owned(table.to_owned()),
                 columns: owned(&index_columns),
                 unique: index.is_unique != 0,
+                predicate,
             });
         }
     }
@@ -197,6 +198,53 @@ fn read_table(
         foreign_keys: List::Owned(foreign_keys(conn, table, create)?),
     };
     Ok((table_model, indexes))
+}
+
+/// The condition of partial index `index`, as its `CREATE INDEX` text
+/// writes it (see [`introspect_sqlite`]).
+fn index_condition(conn: &mut SqliteConnection, index: &str) -> Result<Expr, Error> {
+    let rows: Vec<MasterRow> =
+        diesel::sql_query("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name = ?")
+            .bind::<Text, _>(index)
+            .load(conn)?;
+    rows.first()
+        .and_then(|row| row.sql.as_deref())
+        .and_then(where_clause)
+        .map(|condition| Expr::Literal(Literal::Text(Cow::Owned(condition.to_owned()))))
+        .ok_or_else(|| {
+            unsupported(format!(
+                "cannot read the condition of partial index `{index}` from its CREATE INDEX statement"
+            ))
+        })
+}
+
+/// The condition after `WHERE` in a `CREATE INDEX .. ON t (..) WHERE ..`:
+/// everything after the parenthesis that closes the column list.
+fn where_clause(sql: &str) -> Option<&str> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    for (at, c) in sql.char_indices() {
+        match (quote, c) {
+            // A doubled quote inside a quoted name or text reopens it at once.
+            (Some(open), c) if c == if open == '[' { ']' } else { open } => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"' | '`' | '[') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    let rest = sql[at + 1..].trim_start();
+                    let keyword = rest.get(..5)?;
+                    return keyword
+                        .eq_ignore_ascii_case("where")
+                        .then(|| rest[5..].trim())
+                        .filter(|condition| !condition.is_empty());
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 fn owned(names: &[String]) -> List<Name> {
@@ -596,6 +644,21 @@ fn name_list(tokens: &[Token]) -> Option<(Vec<String>, &[Token])> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_partial_index_text_gives_its_condition() {
+        assert_eq!(
+            where_clause(
+                r#"CREATE UNIQUE INDEX "a(b" ON "t" ("x", "y)") WHERE ("x" = ')' AND "y)" IS NULL)"#
+            ),
+            Some(r#"("x" = ')' AND "y)" IS NULL)"#)
+        );
+        assert_eq!(
+            where_clause("create index [i] on t (x) where x > 0"),
+            Some("x > 0")
+        );
+        assert_eq!(where_clause(r#"CREATE INDEX "i" ON "t" ("x")"#), None);
+    }
 
     #[test]
     fn create_table_text_gives_names_and_the_inline_key() {

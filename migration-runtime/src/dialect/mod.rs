@@ -47,7 +47,7 @@ impl Backend {
             && self == Backend::Postgres
             && let Some(statements) = postgres_online::render(op, before)
         {
-            return Ok(statements);
+            return statements;
         }
         Ok(self
             .render(op, before)?

@@ -132,7 +132,9 @@ pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>, String> {
             column,
             nullable: true,
         } => alter_column(table, column, "DROP NOT NULL".into()),
-        Op::CreateIndex(index) => sql::create_index(index, false),
+        Op::CreateIndex(index) => {
+            sql::create_index(dialect, index, sql::table(before, &index.table)?, false)?
+        }
         Op::DropIndex { name } => format!("DROP INDEX {}", quote_ident(name)),
         Op::AddForeignKey { table, key } => {
             alter(table, format!("ADD {}", sql::foreign_key_clause(key)))

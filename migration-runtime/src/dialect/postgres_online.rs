@@ -12,20 +12,27 @@
 use migration_model::{Op, Schema};
 use sha2::{Digest, Sha256};
 
+use super::postgres::Postgres;
 use super::sql::{self, quote_ident};
 use super::statement::Statement;
 
 /// The lock-friendly statements for `op`, or `None` when the step has no
 /// such form (or needs none) and renders as usual.
-pub fn render(op: &Op, before: &Schema) -> Option<Vec<Statement>> {
-    match op {
-        Op::CreateIndex(index) => Some(vec![Statement::alone(
-            sql::create_index(index, true),
-            Some(format!(
-                "DROP INDEX CONCURRENTLY IF EXISTS {}",
-                quote_ident(&index.name)
-            )),
-        )]),
+pub fn render(op: &Op, before: &Schema) -> Option<Result<Vec<Statement>, String>> {
+    let statements = match op {
+        Op::CreateIndex(index) => {
+            let build = sql::table(before, &index.table)
+                .and_then(|table| sql::create_index(&Postgres, index, table, true));
+            return Some(build.map(|build| {
+                vec![Statement::alone(
+                    build,
+                    Some(format!(
+                        "DROP INDEX CONCURRENTLY IF EXISTS {}",
+                        quote_ident(&index.name)
+                    )),
+                )]
+            }));
+        }
         Op::DropIndex { name } => before.index(name).map(|_| {
             vec![Statement::alone(
                 format!("DROP INDEX CONCURRENTLY IF EXISTS {}", quote_ident(name)),
@@ -68,7 +75,8 @@ pub fn render(op: &Op, before: &Schema) -> Option<Vec<Statement>> {
             ])
         }
         _ => None,
-    }
+    };
+    statements.map(Ok)
 }
 
 /// What undoes the phases of `op`'s lock-friendly form that committed before

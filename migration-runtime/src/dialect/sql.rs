@@ -7,7 +7,7 @@
 use migration_model::types::Family;
 use migration_model::{
     Column, ColumnDefault, Expr, ForeignKey, Function, Index, Literal, RefAction, Schema, SqlType,
-    Table,
+    Table, predicate,
 };
 
 /// What a backend spells its own way.
@@ -40,6 +40,16 @@ pub trait Dialect {
     /// The condition of a `CHECK` constraint on `table`, which every
     /// connection to the database evaluates, not only the toolkit's.
     fn check_condition(&self, condition: &Expr, table: &Table) -> Result<String, String> {
+        expr(self, condition, table)
+    }
+
+    /// The condition of a partial index on `table`, which, like a check,
+    /// every connection that writes the table evaluates: calls a backend
+    /// refuses there are refused on all (as the macro does).
+    fn index_condition(&self, condition: &Expr, table: &Table) -> Result<String, String> {
+        if let Some((_, reason)) = predicate::unindexable(condition) {
+            return Err(format!("the condition cannot use {reason}"));
+        }
         expr(self, condition, table)
     }
 }
@@ -283,16 +293,29 @@ pub fn create_table<D: Dialect + ?Sized>(
     ))
 }
 
-/// `CREATE [UNIQUE] INDEX [CONCURRENTLY]`.
-pub fn create_index(index: &Index, concurrently: bool) -> String {
-    format!(
+/// `CREATE [UNIQUE] INDEX [CONCURRENTLY] .. [WHERE condition]`, a partial
+/// index's condition evaluated on a row of `table`, the indexed table.
+pub fn create_index<D: Dialect + ?Sized>(
+    dialect: &D,
+    index: &Index,
+    table: &Table,
+    concurrently: bool,
+) -> Result<String, String> {
+    let mut sql = format!(
         "CREATE {}INDEX {}{} ON {} ({})",
         if index.unique { "UNIQUE " } else { "" },
         if concurrently { "CONCURRENTLY " } else { "" },
         quote_ident(&index.name),
         quote_ident(&index.table),
         ident_list(&index.columns)
-    )
+    );
+    if let Some(condition) = &index.predicate {
+        let condition = dialect
+            .index_condition(condition, table)
+            .map_err(|error| format!("index `{}`: {error}", index.name))?;
+        sql.push_str(&format!(" WHERE {condition}"));
+    }
+    Ok(sql)
 }
 
 /// `UPDATE table SET column = value [WHERE condition]`, the expressions

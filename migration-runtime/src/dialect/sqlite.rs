@@ -271,7 +271,9 @@ pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>, String> {
         | Op::SetNullable { table, .. }
         | Op::AddForeignKey { table, .. }
         | Op::DropForeignKey { table, .. } => return rebuild(op, before, table),
-        Op::CreateIndex(index) => sql::create_index(index, false),
+        Op::CreateIndex(index) => {
+            sql::create_index(dialect, index, sql::table(before, &index.table)?, false)?
+        }
         Op::DropIndex { name } => format!("DROP INDEX {}", quote_ident(name)),
         Op::Backfill {
             table,
@@ -343,10 +345,8 @@ fn rebuild(op: &Op, before: &Schema, table: &str) -> Result<Vec<String>, String>
             quote_ident(table)
         ),
     ];
-    statements.extend(
-        after
-            .indexes_on(table)
-            .map(|index| sql::create_index(index, false)),
-    );
+    for index in after.indexes_on(table) {
+        statements.push(sql::create_index(dialect, index, new, false)?);
+    }
     Ok(statements)
 }

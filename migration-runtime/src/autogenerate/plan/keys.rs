@@ -84,6 +84,14 @@ impl Plan<'_> {
                         index.name, index.table
                     ),
                 ));
+            } else if let Some(column) = gone.iter().find(|c| index.condition_reads(c)) {
+                drops.push((
+                    index.name.clone(),
+                    format!(
+                        "The condition of index `{}` reads `{}.{column}`, which is dropped below.",
+                        index.name, index.table
+                    ),
+                ));
             }
         }
         for (name, comment) in drops {
