@@ -207,6 +207,9 @@ fn literal_type(literal: &Literal) -> ExprType {
     match literal {
         Literal::Null => None,
         Literal::Bool(_) => Some(SqlType::Bool),
+        // As PostgreSQL types an integer constant: the arithmetic it takes
+        // part in overflows at that type's bounds.
+        Literal::Int(n) if i32::try_from(*n).is_ok() => Some(SqlType::Integer),
         Literal::Int(_) => Some(SqlType::BigInt),
         Literal::Float(_) => Some(SqlType::Double),
         Literal::Text(_) => Some(SqlType::Text),
@@ -281,12 +284,17 @@ fn non_empty_text_literal(args: &[Expr], index: usize, what: &str) -> Result<(),
     }
 }
 
-/// The one common family of `types` (NULLs aside), or an error at the first that differs.
+/// The one common family of `types` (NULLs aside), or an error at the first
+/// that differs. Integers of several widths give the widest, as PostgreSQL
+/// resolves `COALESCE` and `CASE`.
 fn common_type(function: Function, types: &[ExprType]) -> Result<ExprType, ExprError> {
     let mut found: ExprType = None;
     for (index, ty) in types.iter().enumerate() {
         match (found, ty) {
             (None, Some(_)) => found = *ty,
+            (Some(first), Some(this)) if first.is_integer() && this.is_integer() => {
+                found = Some(wider_integer(first, *this));
+            }
             (Some(first), Some(this)) if first.family() != this.family() => {
                 return Err(ExprError::at(format!(
                     "`{}` mixes {} and {}",
@@ -445,6 +453,9 @@ fn portable_cast(from: SqlType, to: SqlType) -> Result<(), &'static str> {
     }
 }
 
+/// The type of `left op right`, as PostgreSQL has it: between integers,
+/// the wider operand's type (`smallint + smallint` is a `smallint`, which
+/// overflows past 32767); a NULL takes the other operand's type.
 fn arithmetic_type(left: ExprType, right: ExprType) -> SqlType {
     let pair = [left, right];
     if pair.contains(&Some(SqlType::Double)) {
@@ -456,6 +467,20 @@ fn arithmetic_type(left: ExprType, right: ExprType) -> SqlType {
     {
         *decimal
     } else {
-        SqlType::BigInt
+        match (left, right) {
+            (Some(a), Some(b)) => wider_integer(a, b),
+            (Some(one), None) | (None, Some(one)) => one,
+            (None, None) => SqlType::BigInt,
+        }
     }
+}
+
+/// The wider of two integer types.
+fn wider_integer(a: SqlType, b: SqlType) -> SqlType {
+    let rank = |ty: SqlType| match ty {
+        SqlType::SmallInt => 0,
+        SqlType::Integer => 1,
+        _ => 2,
+    };
+    if rank(a) >= rank(b) { a } else { b }
 }

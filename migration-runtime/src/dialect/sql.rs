@@ -42,6 +42,11 @@ pub trait Dialect {
     fn check_condition(&self, condition: &Expr, table: &Table) -> Result<String, String> {
         expr(self, condition, table)
     }
+    /// `value`, over a row of `row`, as written into a column of type
+    /// `column` (PostgreSQL checks itself that an integer fits the column).
+    fn assigned(&self, value: &Expr, row: &Table, _column: SqlType) -> Result<String, String> {
+        expr(self, value, row)
+    }
 }
 
 /// `"name"`, with embedded quotes doubled.
@@ -295,6 +300,19 @@ pub fn create_index(index: &Index, concurrently: bool) -> String {
     )
 }
 
+/// `value`, over a row of `row`, as written into its column `column`.
+pub fn assigned_to<D: Dialect + ?Sized>(
+    dialect: &D,
+    value: &Expr,
+    row: &Table,
+    column: &str,
+) -> Result<String, String> {
+    let target = row
+        .column(column)
+        .ok_or_else(|| format!("table `{}` has no column `{column}`", row.name))?;
+    dialect.assigned(value, row, target.ty)
+}
+
 /// `UPDATE table SET column = value [WHERE condition]`, the expressions
 /// evaluated on each row of `table`.
 pub fn update<D: Dialect + ?Sized>(
@@ -308,7 +326,7 @@ pub fn update<D: Dialect + ?Sized>(
         "UPDATE {} SET {} = {}",
         quote_ident(&table.name),
         quote_ident(column),
-        expr(dialect, value, table)?
+        assigned_to(dialect, value, table, column)?
     );
     if let Some(condition) = only_where {
         sql.push_str(&format!(" WHERE {}", expr(dialect, condition, table)?));
