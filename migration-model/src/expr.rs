@@ -484,3 +484,70 @@ fn wider_integer(a: SqlType, b: SqlType) -> SqlType {
     };
     if rank(a) >= rank(b) { a } else { b }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Expr, Function, Literal};
+    use crate::{Column, List, SqlType, Table};
+
+    fn integers() -> Table {
+        let column = |name: &str, ty| Column {
+            name: name.to_owned().into(),
+            ty,
+            nullable: true,
+            default: None,
+        };
+        Table {
+            name: "integers".to_owned().into(),
+            columns: List::Owned(vec![
+                column("s", SqlType::SmallInt),
+                column("i", SqlType::Integer),
+                column("b", SqlType::BigInt),
+            ]),
+            primary_key: List::Owned(Vec::new()),
+            uniques: List::Owned(Vec::new()),
+            checks: List::Owned(Vec::new()),
+            foreign_keys: List::Owned(Vec::new()),
+        }
+    }
+
+    fn col(name: &str) -> Expr {
+        Expr::Column(name.to_owned().into())
+    }
+
+    fn int(value: i64) -> Expr {
+        Expr::Literal(Literal::Int(value))
+    }
+
+    fn type_of(function: Function, args: Vec<Expr>) -> Option<SqlType> {
+        Expr::Call(function, args.into())
+            .type_in(&integers())
+            .expect("well typed")
+    }
+
+    /// The types PostgreSQL gives (checked with `pg_typeof`): the wider
+    /// operand's, an integer literal `integer` unless it needs `bigint`.
+    #[test]
+    fn integer_arithmetic_has_the_wider_operand_type() {
+        use Function::{Add, Coalesce, Div, Mul, Sub};
+        use SqlType::{BigInt, Integer, SmallInt};
+        assert_eq!(type_of(Add, vec![col("s"), col("s")]), Some(SmallInt));
+        assert_eq!(type_of(Div, vec![col("s"), col("s")]), Some(SmallInt));
+        assert_eq!(type_of(Sub, vec![col("s"), int(1)]), Some(Integer));
+        assert_eq!(type_of(Mul, vec![col("s"), col("i")]), Some(Integer));
+        assert_eq!(type_of(Mul, vec![col("i"), col("b")]), Some(BigInt));
+        assert_eq!(type_of(Add, vec![int(1), int(2)]), Some(Integer));
+        assert_eq!(
+            type_of(Add, vec![col("i"), int(2_147_483_648)]),
+            Some(BigInt)
+        );
+        assert_eq!(
+            type_of(Add, vec![col("i"), int(-2_147_483_648)]),
+            Some(Integer)
+        );
+        let null = Expr::Literal(Literal::Null);
+        assert_eq!(type_of(Add, vec![col("s"), null]), Some(SmallInt));
+        assert_eq!(type_of(Coalesce, vec![col("s"), col("i")]), Some(Integer));
+        assert_eq!(type_of(Coalesce, vec![col("b"), col("s")]), Some(BigInt));
+    }
+}

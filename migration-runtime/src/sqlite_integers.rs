@@ -177,3 +177,54 @@ pub(crate) fn register(conn: &mut SqliteConnection) -> diesel::QueryResult<()> {
     })?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Checked, checked, divide};
+
+    fn value(result: Checked) -> Result<Option<i64>, String> {
+        result.0.map_err(|error| error.to_string())
+    }
+
+    #[test]
+    fn results_past_the_type_fail_with_postgresql_message() {
+        let add = |a: i64, b: i64| a.checked_add(b).map(Some);
+        let multiply = |a: i64, b: i64| a.checked_mul(b).map(Some);
+        assert_eq!(
+            value(checked(Some(32766), Some(1), 16, add)),
+            Ok(Some(32767))
+        );
+        let smallint = Err("smallint out of range".to_owned());
+        assert_eq!(value(checked(Some(32767), Some(1), 16, add)), smallint);
+        assert_eq!(
+            value(checked(Some(32767), Some(1), 32, add)),
+            Ok(Some(32768))
+        );
+        let integer = Err("integer out of range".to_owned());
+        assert_eq!(
+            value(checked(Some(65536), Some(32768), 32, multiply)),
+            integer
+        );
+        let bigint = Err("bigint out of range".to_owned());
+        assert_eq!(value(checked(Some(i64::MAX), Some(1), 64, add)), bigint);
+        assert_eq!(value(checked(Some(i64::MIN), Some(-1), 64, divide)), bigint);
+        assert_eq!(value(checked(Some(-32768), Some(-1), 16, divide)), smallint);
+    }
+
+    #[test]
+    fn null_and_a_zero_divisor_give_null() {
+        assert_eq!(value(checked(None, Some(1), 32, divide)), Ok(None));
+        assert_eq!(value(checked(Some(1), None, 32, divide)), Ok(None));
+        assert_eq!(value(checked(Some(7), Some(0), 32, divide)), Ok(None));
+        assert_eq!(value(checked(Some(-7), Some(2), 32, divide)), Ok(Some(-3)));
+    }
+
+    #[test]
+    fn a_width_no_type_has_is_refused() {
+        let result = checked(Some(1), Some(1), 8, |a, b| a.checked_add(b).map(Some));
+        assert_eq!(
+            value(result),
+            Err("no integer type is 8 bits wide (16, 32 or 64)".to_owned())
+        );
+    }
+}
