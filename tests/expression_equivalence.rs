@@ -721,3 +721,210 @@ integration_tests::on_both_backends!(
         => sqlite_checks_compare_two_text_columns_by_code_point,
         postgres_checks_compare_two_text_columns_by_code_point
 );
+
+/// The integer types, each with its columns in `bounds` (`x`, `y` per
+/// type) and its range, as PostgreSQL names it in its errors.
+const WIDTHS: &[(SqlType, &str, &str, i64, i64)] = &[
+    (
+        SqlType::SmallInt,
+        "s",
+        "t",
+        i16::MIN as i64,
+        i16::MAX as i64,
+    ),
+    (SqlType::Integer, "i", "j", i32::MIN as i64, i32::MAX as i64),
+    (SqlType::BigInt, "b", "c", i64::MIN, i64::MAX),
+];
+
+/// Pairs of operands at each type's bounds, by role: the result just fits,
+/// or just does not.
+fn bound_pairs(min: i64, max: i64) -> Vec<(Option<i64>, Option<i64>)> {
+    // The largest number whose square fits.
+    let root = max.isqrt();
+    vec![
+        (Some(max), Some(1)),
+        (Some(max - 1), Some(1)),
+        (Some(min), Some(1)),
+        (Some(min + 1), Some(1)),
+        (Some(min), Some(-1)),
+        (Some(min + 1), Some(-1)),
+        (Some(max), Some(-1)),
+        (Some(-1), Some(max)),
+        (Some(root), Some(root)),
+        (Some(root + 1), Some(root + 1)),
+        (Some(-root - 1), Some(root + 1)),
+        (Some(min / 2), Some(2)),
+        (Some(max / 2 + 1), Some(2)),
+        (Some(min), Some(0)),
+        (None, Some(max)),
+        (Some(max), None),
+    ]
+}
+
+fn bounds_sql() -> String {
+    let rows: Vec<Vec<(Option<i64>, Option<i64>)>> = WIDTHS
+        .iter()
+        .map(|(_, _, _, min, max)| bound_pairs(*min, *max))
+        .collect();
+    let number = |v: Option<i64>| v.map_or("NULL".to_owned(), |v| v.to_string());
+    let values: Vec<String> = (0..rows[0].len())
+        .map(|id| {
+            let cells: Vec<String> = rows
+                .iter()
+                .flat_map(|pairs| [number(pairs[id].0), number(pairs[id].1)])
+                .collect();
+            format!("({id}, {})", cells.join(", "))
+        })
+        .collect();
+    format!(
+        "CREATE TABLE bounds (id INTEGER PRIMARY KEY, s SMALLINT NULL, t SMALLINT NULL, \
+         i INTEGER NULL, j INTEGER NULL, b BIGINT NULL, c BIGINT NULL); \
+         INSERT INTO bounds (id, s, t, i, j, b, c) VALUES {};",
+        values.join(", ")
+    )
+}
+
+fn bounds_table() -> migration_runtime::model::Table {
+    let mut columns = vec![("id", SqlType::Integer)];
+    for (ty, x, y, _, _) in WIDTHS {
+        columns.push((x, *ty));
+        columns.push((y, *ty));
+    }
+    integration_tests::nullable_columns("bounds", &columns)
+}
+
+fn int(value: i64) -> Expr {
+    Expr::Literal(Literal::Int(value))
+}
+
+/// `expr` on row `id` of `bounds`, as text, on `backend`.
+fn select_bound(backend: Backend, expr: &Expr, id: usize) -> String {
+    let sql = backend.render_expr(expr, &bounds_table()).expect("render");
+    format!("SELECT CAST({sql} AS TEXT) AS v FROM bounds WHERE id = {id}")
+}
+
+/// What PostgreSQL computes for `x op y` in a type whose range is
+/// `min..=max`: the value, NULL, or its error. Division by zero is NULL,
+/// as the toolkit writes `/`.
+fn expected(op: Function, x: Option<i64>, y: Option<i64>, ty: SqlType) -> Outcome {
+    let (Some(x), Some(y)) = (x, y) else {
+        return Ok(vec![None]);
+    };
+    let (name, min, max) = match ty {
+        SqlType::SmallInt => ("smallint", i16::MIN as i64, i16::MAX as i64),
+        SqlType::Integer => ("integer", i32::MIN as i64, i32::MAX as i64),
+        _ => ("bigint", i64::MIN, i64::MAX),
+    };
+    let wide = |v: i64| i128::from(v);
+    let exact = match op {
+        Function::Add => wide(x) + wide(y),
+        Function::Sub => wide(x) - wide(y),
+        Function::Mul => wide(x) * wide(y),
+        Function::Div if y == 0 => return Ok(vec![None]),
+        // i128 division truncates toward zero, as both backends do.
+        _ => wide(x) / wide(y),
+    };
+    if (wide(min)..=wide(max)).contains(&exact) {
+        Ok(vec![Some(exact.to_string())])
+    } else {
+        Err(format!("{name} out of range"))
+    }
+}
+
+/// `+ - * /` between two values of one integer type give that type on
+/// PostgreSQL, which fails past its range (`integer out of range`): SQLite,
+/// whose integers are all 64 bits and which turns an overflow into a
+/// floating-point number, fails the same way, with the same message, and
+/// gives the same value wherever the result just fits.
+#[test]
+fn integer_arithmetic_fails_past_its_type_on_both_backends() {
+    let Some(db) = PgTestDatabase::create() else {
+        return;
+    };
+    let mut pg = db.connect();
+    pg.batch_execute(&bounds_sql()).expect("postgres bounds");
+    let AnyConnection::Sqlite(mut sqlite) =
+        AnyConnection::establish(":memory:").expect("open SQLite")
+    else {
+        panic!("`:memory:` is a SQLite URL");
+    };
+    sqlite.batch_execute(&bounds_sql()).expect("sqlite bounds");
+    let mut failures = 0;
+    for (ty, x, y, min, max) in WIDTHS {
+        for op in [Function::Add, Function::Sub, Function::Mul, Function::Div] {
+            let expr = as_text(call(op, vec![col(x), col(y)]));
+            for (id, (a, b)) in bound_pairs(*min, *max).into_iter().enumerate() {
+                let want = expected(op, a, b, *ty);
+                failures += usize::from(want.is_err());
+                let postgres = on_postgres(&mut pg, &select_bound(Backend::Postgres, &expr, id));
+                let sqlite = on_sqlite(&mut sqlite, &select_bound(Backend::Sqlite, &expr, id));
+                assert_eq!(postgres, want, "`{expr}` on PostgreSQL, {a:?} and {b:?}");
+                assert_eq!(sqlite, want, "`{expr}` on SQLite, {a:?} and {b:?}");
+            }
+        }
+    }
+    assert!(failures >= 20, "the rows reach past every type: {failures}");
+}
+
+/// Mixed integer types compute in the wider one, an integer literal is an
+/// `integer` unless it needs a `bigint`, and an intermediate result that
+/// overflows fails even when the final one would fit: the same on both.
+#[test]
+fn mixed_integer_arithmetic_widens_as_postgresql_does_on_both_backends() {
+    let Some(db) = PgTestDatabase::create() else {
+        return;
+    };
+    let mut pg = db.connect();
+    pg.batch_execute(&bounds_sql()).expect("postgres bounds");
+    let AnyConnection::Sqlite(mut sqlite) =
+        AnyConnection::establish(":memory:").expect("open SQLite")
+    else {
+        panic!("`:memory:` is a SQLite URL");
+    };
+    sqlite.batch_execute(&bounds_sql()).expect("sqlite bounds");
+    let expressions = [
+        // smallint + integer: integer.
+        call(Function::Add, vec![col("s"), col("i")]),
+        // smallint + literal: integer, so 32767 + 1 fits.
+        call(Function::Add, vec![col("s"), int(1)]),
+        call(Function::Mul, vec![col("s"), int(1000)]),
+        call(Function::Mul, vec![col("i"), int(1000)]),
+        // A literal past integer is a bigint.
+        call(Function::Mul, vec![col("i"), int(3_000_000_000)]),
+        call(Function::Add, vec![col("i"), col("b")]),
+        call(Function::Sub, vec![int(0), col("b")]),
+        // integer + 1 overflows before the subtraction brings it back.
+        call(
+            Function::Sub,
+            vec![call(Function::Add, vec![col("i"), int(1)]), int(1)],
+        ),
+        call(
+            Function::Add,
+            vec![call(Function::Coalesce, vec![col("s"), col("t")]), col("t")],
+        ),
+        call(
+            Function::Mul,
+            vec![call(Function::Length, vec![text("abc")]), col("j")],
+        ),
+    ];
+    let mut outcomes = (0, 0);
+    for expr in expressions {
+        let expr = as_text(expr);
+        for id in 0..bound_pairs(0, 0).len() {
+            let postgres = on_postgres(&mut pg, &select_bound(Backend::Postgres, &expr, id));
+            let sqlite = on_sqlite(&mut sqlite, &select_bound(Backend::Sqlite, &expr, id));
+            assert_eq!(
+                postgres, sqlite,
+                "`{expr}` on row {id} (left: PostgreSQL, right: SQLite)"
+            );
+            match postgres {
+                Ok(_) => outcomes.0 += 1,
+                Err(_) => outcomes.1 += 1,
+            }
+        }
+    }
+    assert!(
+        outcomes.0 > 50 && outcomes.1 > 20,
+        "values and failures both: {outcomes:?}"
+    );
+}

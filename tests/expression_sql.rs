@@ -4,7 +4,7 @@
 //! `UPDATE_SNAPSHOTS=1` to rewrite it after a deliberate change.
 //!
 //! The expressions read a row whose `a` and `b` are text, `n` and `m`
-//! integers.
+//! bigints, `i` an integer.
 
 use migration_runtime::Backend;
 use migration_runtime::model::{Expr, Function, Literal, SqlType};
@@ -57,6 +57,7 @@ fn examples() -> Vec<Expr> {
         call(Function::Sub, vec![n(), int(1)]),
         call(Function::Mul, vec![n(), int(2)]),
         call(Function::Div, vec![n(), col("m")]),
+        call(Function::Mul, vec![col("i"), int(1000)]),
         call(Function::Eq, vec![n(), col("m")]),
         call(Function::Lt, vec![a(), text("M")]),
         call(Function::Lt, vec![a(), col("b")]),
@@ -90,6 +91,7 @@ fn row() -> migration_runtime::model::Table {
             ("b", SqlType::Text),
             ("n", SqlType::BigInt),
             ("m", SqlType::BigInt),
+            ("i", SqlType::Integer),
         ],
     )
 }

@@ -394,3 +394,50 @@ fn autogenerate_drops_a_partial_index_whose_condition_reads_a_dropped_column() {
             .unwrap_or_else(|e| panic!("`{op}` applies: {e}"));
     }
 }
+
+#[migration_runtime::migrations]
+mod quotas {
+    #[migration(id = "2025_04_01_000001")]
+    fn create_plans(m: &mut Up) {
+        m.create_table("plans", |t| {
+            t.id("id");
+            t.column("name", text());
+            t.column("seats", integer());
+        });
+    }
+
+    /// One plan per name among those with more than ten extra seats.
+    #[migration(id = "2025_04_02_000001")]
+    fn unique_large_plans(m: &mut Up) {
+        m.create_index("plans", ["name"])
+            .unique()
+            .only_where((col("seats") - 10).gt(0));
+    }
+}
+
+/// SQLite evaluates an index condition on every connection that writes the
+/// table: integer arithmetic in it is plain SQL, not the toolkit's checked
+/// functions, so a connection without them can still write.
+#[test]
+fn sqlite_an_index_condition_with_arithmetic_holds_on_a_plain_connection() {
+    use diesel::Connection;
+    use diesel::connection::SimpleConnection;
+    let (path, mut conn) = integration_tests::sqlite_file("partial_condition_arithmetic");
+    Runner::new(&mut conn, quotas::MIGRATIONS)
+        .upgrade("head")
+        .expect("upgrade");
+    drop(conn);
+    let mut plain = diesel::SqliteConnection::establish(path.to_str().expect("a UTF-8 path"))
+        .expect("a plain connection");
+    plain
+        .batch_execute(
+            "INSERT INTO plans (name, seats) VALUES ('team', 5), ('team', 5), ('team', 50)",
+        )
+        .expect("small plans may share a name");
+    let refused = plain
+        .batch_execute("INSERT INTO plans (name, seats) VALUES ('team', 60)")
+        .expect_err("a second large plan with that name");
+    assert!(refused.to_string().contains("UNIQUE"), "{refused}");
+    drop(plain);
+    std::fs::remove_file(path).expect("clean up");
+}

@@ -207,6 +207,9 @@ fn literal_type(literal: &Literal) -> ExprType {
     match literal {
         Literal::Null => None,
         Literal::Bool(_) => Some(SqlType::Bool),
+        // As PostgreSQL types an integer constant: the arithmetic it takes
+        // part in overflows at that type's bounds.
+        Literal::Int(n) if i32::try_from(*n).is_ok() => Some(SqlType::Integer),
         Literal::Int(_) => Some(SqlType::BigInt),
         Literal::Float(_) => Some(SqlType::Double),
         Literal::Text(_) => Some(SqlType::Text),
@@ -281,12 +284,17 @@ fn non_empty_text_literal(args: &[Expr], index: usize, what: &str) -> Result<(),
     }
 }
 
-/// The one common family of `types` (NULLs aside), or an error at the first that differs.
+/// The one common family of `types` (NULLs aside), or an error at the first
+/// that differs. Integers of several widths give the widest, as PostgreSQL
+/// resolves `COALESCE` and `CASE`.
 fn common_type(function: Function, types: &[ExprType]) -> Result<ExprType, ExprError> {
     let mut found: ExprType = None;
     for (index, ty) in types.iter().enumerate() {
         match (found, ty) {
             (None, Some(_)) => found = *ty,
+            (Some(first), Some(this)) if first.is_integer() && this.is_integer() => {
+                found = Some(wider_integer(first, *this));
+            }
             (Some(first), Some(this)) if first.family() != this.family() => {
                 return Err(ExprError::at(format!(
                     "`{}` mixes {} and {}",
@@ -445,6 +453,9 @@ fn portable_cast(from: SqlType, to: SqlType) -> Result<(), &'static str> {
     }
 }
 
+/// The type of `left op right`, as PostgreSQL has it: between integers,
+/// the wider operand's type (`smallint + smallint` is a `smallint`, which
+/// overflows past 32767); a NULL takes the other operand's type.
 fn arithmetic_type(left: ExprType, right: ExprType) -> SqlType {
     let pair = [left, right];
     if pair.contains(&Some(SqlType::Double)) {
@@ -456,6 +467,87 @@ fn arithmetic_type(left: ExprType, right: ExprType) -> SqlType {
     {
         *decimal
     } else {
-        SqlType::BigInt
+        match (left, right) {
+            (Some(a), Some(b)) => wider_integer(a, b),
+            (Some(one), None) | (None, Some(one)) => one,
+            (None, None) => SqlType::BigInt,
+        }
+    }
+}
+
+/// The wider of two integer types.
+fn wider_integer(a: SqlType, b: SqlType) -> SqlType {
+    let rank = |ty: SqlType| match ty {
+        SqlType::SmallInt => 0,
+        SqlType::Integer => 1,
+        _ => 2,
+    };
+    if rank(a) >= rank(b) { a } else { b }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Expr, Function, Literal};
+    use crate::{Column, List, SqlType, Table};
+
+    fn integers() -> Table {
+        let column = |name: &str, ty| Column {
+            name: name.to_owned().into(),
+            ty,
+            nullable: true,
+            default: None,
+        };
+        Table {
+            name: "integers".to_owned().into(),
+            columns: List::Owned(vec![
+                column("s", SqlType::SmallInt),
+                column("i", SqlType::Integer),
+                column("b", SqlType::BigInt),
+            ]),
+            primary_key: List::Owned(Vec::new()),
+            uniques: List::Owned(Vec::new()),
+            checks: List::Owned(Vec::new()),
+            foreign_keys: List::Owned(Vec::new()),
+        }
+    }
+
+    fn col(name: &str) -> Expr {
+        Expr::Column(name.to_owned().into())
+    }
+
+    fn int(value: i64) -> Expr {
+        Expr::Literal(Literal::Int(value))
+    }
+
+    fn type_of(function: Function, args: Vec<Expr>) -> Option<SqlType> {
+        Expr::Call(function, args.into())
+            .type_in(&integers())
+            .expect("well typed")
+    }
+
+    /// The types PostgreSQL gives (checked with `pg_typeof`): the wider
+    /// operand's, an integer literal `integer` unless it needs `bigint`.
+    #[test]
+    fn integer_arithmetic_has_the_wider_operand_type() {
+        use Function::{Add, Coalesce, Div, Mul, Sub};
+        use SqlType::{BigInt, Integer, SmallInt};
+        assert_eq!(type_of(Add, vec![col("s"), col("s")]), Some(SmallInt));
+        assert_eq!(type_of(Div, vec![col("s"), col("s")]), Some(SmallInt));
+        assert_eq!(type_of(Sub, vec![col("s"), int(1)]), Some(Integer));
+        assert_eq!(type_of(Mul, vec![col("s"), col("i")]), Some(Integer));
+        assert_eq!(type_of(Mul, vec![col("i"), col("b")]), Some(BigInt));
+        assert_eq!(type_of(Add, vec![int(1), int(2)]), Some(Integer));
+        assert_eq!(
+            type_of(Add, vec![col("i"), int(2_147_483_648)]),
+            Some(BigInt)
+        );
+        assert_eq!(
+            type_of(Add, vec![col("i"), int(-2_147_483_648)]),
+            Some(Integer)
+        );
+        let null = Expr::Literal(Literal::Null);
+        assert_eq!(type_of(Add, vec![col("s"), null]), Some(SmallInt));
+        assert_eq!(type_of(Coalesce, vec![col("s"), col("i")]), Some(Integer));
+        assert_eq!(type_of(Coalesce, vec![col("b"), col("s")]), Some(BigInt));
     }
 }

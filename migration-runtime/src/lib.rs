@@ -53,6 +53,7 @@ pub mod runner;
 pub mod schema_rs;
 mod set;
 pub mod sqlite_functions;
+mod sqlite_integers;
 pub mod testing;
 
 pub use connection::{AnyConnection, BoxError, MultiBackend, backend_of};

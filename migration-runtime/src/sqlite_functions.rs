@@ -6,6 +6,11 @@
 //! renders `lower`/`upper` as `unicode_lower`/`unicode_upper`, which
 //! [`register_sqlite_functions`] defines. A connection without them fails
 //! with `no such function: unicode_lower` rather than giving other values.
+//!
+//! Integer arithmetic fails past its type's range as on PostgreSQL, where
+//! SQLite alone would give a floating-point number: the dialect writes it as
+//! `int_add`, `int_sub`, `int_mul` and `int_div` (see `sqlite_integers`),
+//! defined here too.
 
 use diesel::SqliteConnection;
 use diesel::sql_types::{Nullable, Text};
@@ -18,7 +23,9 @@ extern "SQL" {
     fn unicode_upper(text: Nullable<Text>) -> Nullable<Text>;
 }
 
-/// Defines `unicode_lower` and `unicode_upper` on `conn`.
+/// Defines `unicode_lower` and `unicode_upper`, and the integer arithmetic
+/// that fails past its type's range (`int_add`, `int_sub`, `int_mul`,
+/// `int_div`, `int_fit`), on `conn`.
 ///
 /// Connections the toolkit opens ([`AnyConnection::establish`](crate::AnyConnection::establish),
 /// the CLI, the runner) and migrations run through diesel's
@@ -50,6 +57,7 @@ pub fn register_sqlite_functions(conn: &mut SqliteConnection) -> diesel::QueryRe
     unicode_upper_utils::register_impl(conn, |text: Option<String>| {
         text.map(|t| fold(&t, Case::Upper))
     })?;
+    crate::sqlite_integers::register(conn)?;
     Ok(())
 }
 

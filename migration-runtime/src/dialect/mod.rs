@@ -6,6 +6,7 @@ mod postgres;
 mod postgres_online;
 mod sql;
 mod sqlite;
+mod sqlite_arithmetic;
 mod statement;
 
 use migration_model::{Expr, Op, Schema, Table};
@@ -71,7 +72,7 @@ impl Backend {
     pub fn render_expr(self, expr: &Expr, row: &Table) -> Result<String, String> {
         match self {
             Backend::Postgres => sql::expr(&postgres::Postgres, expr, row),
-            Backend::Sqlite => sql::expr(&sqlite::Sqlite, expr, row),
+            Backend::Sqlite => sql::expr(&sqlite::Sqlite::default(), expr, row),
         }
     }
 
@@ -113,7 +114,11 @@ impl Backend {
             "UPDATE {} SET {} = {}",
             quote_ident(table),
             quote_ident(column),
-            render(value)?
+            match self {
+                Backend::Postgres => sql::assigned_to(&postgres::Postgres, value, row, column)?,
+                Backend::Sqlite =>
+                    sql::assigned_to(&sqlite::Sqlite::default(), value, row, column)?,
+            }
         );
         if !conditions.is_empty() {
             sql.push_str(&format!(" WHERE {}", conditions.join(" AND ")));

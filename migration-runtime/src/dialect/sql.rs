@@ -44,13 +44,20 @@ pub trait Dialect {
     }
 
     /// The condition of a partial index on `table`, which, like a check,
-    /// every connection that writes the table evaluates: calls a backend
-    /// refuses there are refused on all (as the macro does).
+    /// every connection that writes the table evaluates: rendered as a
+    /// check's (no function only the toolkit's connections define), and
+    /// calls a backend refuses there are refused on all (as the macro does).
     fn index_condition(&self, condition: &Expr, table: &Table) -> Result<String, String> {
         if let Some((_, reason)) = predicate::unindexable(condition) {
             return Err(format!("the condition cannot use {reason}"));
         }
-        expr(self, condition, table)
+        self.check_condition(condition, table)
+    }
+
+    /// `value`, over a row of `row`, as written into a column of type
+    /// `column` (PostgreSQL checks itself that an integer fits the column).
+    fn assigned(&self, value: &Expr, row: &Table, _column: SqlType) -> Result<String, String> {
+        expr(self, value, row)
     }
 }
 
@@ -318,6 +325,19 @@ pub fn create_index<D: Dialect + ?Sized>(
     Ok(sql)
 }
 
+/// `value`, over a row of `row`, as written into its column `column`.
+pub fn assigned_to<D: Dialect + ?Sized>(
+    dialect: &D,
+    value: &Expr,
+    row: &Table,
+    column: &str,
+) -> Result<String, String> {
+    let target = row
+        .column(column)
+        .ok_or_else(|| format!("table `{}` has no column `{column}`", row.name))?;
+    dialect.assigned(value, row, target.ty)
+}
+
 /// `UPDATE table SET column = value [WHERE condition]`, the expressions
 /// evaluated on each row of `table`.
 pub fn update<D: Dialect + ?Sized>(
@@ -331,7 +351,7 @@ pub fn update<D: Dialect + ?Sized>(
         "UPDATE {} SET {} = {}",
         quote_ident(&table.name),
         quote_ident(column),
-        expr(dialect, value, table)?
+        assigned_to(dialect, value, table, column)?
     );
     if let Some(condition) = only_where {
         sql.push_str(&format!(" WHERE {}", expr(dialect, condition, table)?));

@@ -10,8 +10,17 @@
 use migration_model::{Column, ColumnDefault, Expr, Function, Literal, Op, Schema, SqlType, Table};
 
 use super::sql::{self, Dialect, quote_ident};
+use super::sqlite_arithmetic;
 
-pub struct Sqlite;
+/// SQLite's SQL. Expressions call the functions the toolkit defines on its
+/// connections (`unicode_lower`, `int_add`, ..: see `sqlite_functions`),
+/// except in plain SQL.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Sqlite {
+    /// Plain SQL only, for a `CHECK` that connections without the toolkit's
+    /// functions evaluate too.
+    pub plain: bool,
+}
 
 /// The name a table is rebuilt under before it replaces the original.
 const REBUILD_PREFIX: &str = "__rebuild_";
@@ -91,6 +100,10 @@ impl Dialect for Sqlite {
             Function::Cast(ty @ (SqlType::SmallInt | SqlType::Integer | SqlType::BigInt)) => {
                 Some(first().map(|arg| checked_integer_cast(&arg, ty)))
             }
+            // Between integers, checked against the result type's range.
+            Function::Add | Function::Sub | Function::Mul | Function::Div => {
+                sqlite_arithmetic::arithmetic(self, function, args, row)
+            }
             _ => None,
         }
     }
@@ -107,7 +120,13 @@ impl Dialect for Sqlite {
                     .into(),
             );
         }
-        sql::expr(self, condition, table)
+        sql::expr(&Sqlite { plain: true }, condition, table)
+    }
+
+    fn assigned(&self, value: &Expr, row: &Table, column: SqlType) -> Result<String, String> {
+        let from = value.type_in(row).map_err(|error| error.message)?;
+        let sql = sql::expr(self, value, row)?;
+        Ok(sqlite_arithmetic::assigned(self, sql, from, column))
     }
 
     fn column_definition(&self, column: &Column) -> Result<String, String> {
@@ -164,7 +183,7 @@ fn checked_integer_cast(value: &str, ty: SqlType) -> String {
              (CASE WHEN SUBSTR({text}, 1, 1) = '-' THEN '-' ELSE '' END) || LTRIM({digits}, '0'))"
         ),
     };
-    let type_name = Sqlite.column_type(ty).to_lowercase();
+    let type_name = Sqlite::default().column_type(ty).to_lowercase();
     format!(
         "(CASE WHEN {value} IS NULL THEN NULL \
          WHEN {digits} <> '' AND LENGTH({text}) - LENGTH({digits}) <= 1 \
@@ -180,7 +199,7 @@ fn checked_integer_cast(value: &str, ty: SqlType) -> String {
 /// An expression that fails the statement with `message` (SQL text) in the
 /// error: SQLite has no `RAISE` outside triggers, but reports a malformed
 /// JSON path with the path's text.
-fn fail(message: &str) -> String {
+pub(super) fn fail(message: &str) -> String {
     format!("JSON_EXTRACT('{{}}', {message})")
 }
 
@@ -231,7 +250,7 @@ fn split_part(dialect: &Sqlite, args: &[Expr], row: &Table) -> Result<String, St
 
 /// The statements for `op` on SQLite.
 pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>, String> {
-    let dialect = &Sqlite;
+    let dialect = &Sqlite::default();
     let statement = match op {
         Op::CreateTable(table) => sql::create_table(dialect, table, &table.name)?,
         Op::DropTable { table } => format!("DROP TABLE {}", quote_ident(table)),
@@ -296,7 +315,7 @@ pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>, String> {
 
 /// Rebuilds `table` into the shape it has after `op`, keeping every row.
 fn rebuild(op: &Op, before: &Schema, table: &str) -> Result<Vec<String>, String> {
-    let dialect = &Sqlite;
+    let dialect = &Sqlite::default();
     let old = sql::table(before, table)?;
     let mut after = before.clone();
     after.apply(op).map_err(|e| e.message)?;
@@ -309,19 +328,23 @@ fn rebuild(op: &Op, before: &Schema, table: &str) -> Result<Vec<String>, String>
             Op::ChangeType {
                 column: changed,
                 using: Some(using),
+                ty,
                 ..
-            } if *changed == column.name => sql::expr(dialect, using, old)?,
+            } if *changed == column.name => dialect.assigned(using, old, *ty)?,
             Op::ChangeType {
                 column: changed,
                 ty,
                 ..
-            } if *changed == column.name => {
+            } if *changed == column.name => sqlite_arithmetic::assigned(
+                dialect,
                 format!(
                     "CAST({} AS {})",
                     quote_ident(changed),
                     dialect.column_type(*ty)
-                )
-            }
+                ),
+                old.column(changed).map(|c| c.ty),
+                *ty,
+            ),
             Op::AddColumn { column: added, .. } if added.name == column.name => continue,
             _ if old.column(&column.name).is_some() => quote_ident(&column.name),
             _ => continue,
