@@ -1,8 +1,9 @@
 //! W3: NOT NULL tightened on a large table while another session inserts a
 //! row every millisecond, in the runner's online form and in the plain
 //! `SET NOT NULL` (`--single-transaction`), with the longest insert and the
-//! longest wait for a lock of each; beside them, a plain scan of the same
-//! table shows what the machine's own contention does to the inserts.
+//! longest wait for a lock of each; beside them, the writer alone shows
+//! its own slowest inserts, and a plain scan of the same table what the
+//! machine's own contention does to them.
 //!
 //! Each run measures each form twice: once timing the inserts alone, once
 //! sampling the writer's lock waits. Sampling every millisecond takes a
@@ -134,6 +135,7 @@ pub fn tighten(sizes: &[u64], runs: usize) -> Result<()> {
         let mut conn = AnyConnection::establish(db.url())?;
         // One process, as `VALIDATE` scans.
         conn.batch_execute("SET max_parallel_workers_per_gather = 0")?;
+        let mut alone = Tally::new("the writer alone", "nothing else runs (200 ms)", false);
         let mut control = Tally::new(
             "control: a scan of the same table",
             "`SELECT count(*) .. WHERE name IS NULL`, no parallel workers",
@@ -151,6 +153,10 @@ pub fn tighten(sizes: &[u64], runs: usize) -> Result<()> {
         );
         for _ in 0..runs {
             for sample_locks in [false, true] {
+                alone.add(while_writing(db.url(), sample_locks, || {
+                    std::thread::sleep(Duration::from_millis(200));
+                    Ok(())
+                })?);
                 control.add(while_writing(db.url(), sample_locks, || {
                     value(&mut conn, SCAN)?;
                     Ok(())
@@ -159,7 +165,7 @@ pub fn tighten(sizes: &[u64], runs: usize) -> Result<()> {
                 plain.add(tightened(&mut conn, db.url(), true, sample_locks)?);
             }
         }
-        for tally in [&control, &online, &plain] {
+        for tally in [&alone, &control, &online, &plain] {
             widest_gap = widest_gap.max(tally.lock_wait.widest_gap);
             table.row(tally.row(rows));
         }
