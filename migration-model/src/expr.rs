@@ -141,14 +141,14 @@ pub struct ExprError {
 }
 
 impl ExprError {
-    fn at(message: impl Into<String>) -> Self {
+    pub(crate) fn at(message: impl Into<String>) -> Self {
         ExprError {
             path: Vec::new(),
             message: message.into(),
         }
     }
 
-    fn within(mut self, index: usize) -> Self {
+    pub(crate) fn within(mut self, index: usize) -> Self {
         self.path.insert(0, index);
         self
     }
@@ -197,9 +197,38 @@ impl Expr {
                 for (index, arg) in args.iter().enumerate() {
                     types.push(arg.type_in(table).map_err(|e| e.within(index))?);
                 }
-                call_type(*function, args, &types)
+                call_type(*function, args, &types).map_err(|error| explain_nulls_alone(error, args))
             }
         }
+    }
+}
+
+/// Adds why an argument made of NULLs alone (`coalesce([null(), null()])`)
+/// is text, when that argument is at fault.
+fn explain_nulls_alone(mut error: ExprError, args: &[Expr]) -> ExprError {
+    if let [index] = error.path[..]
+        && args
+            .get(index)
+            .is_some_and(|arg| matches!(arg, Expr::Call(..)) && nulls_alone(arg))
+    {
+        error.message.push_str(
+            " (NULLs alone are text, as on PostgreSQL: `cast(null(), integer())` is a NULL of another type)",
+        );
+    }
+    error
+}
+
+/// Whether every value `value` can take is a `null()` literal.
+fn nulls_alone(value: &Expr) -> bool {
+    match value {
+        Expr::Literal(Literal::Null) => true,
+        Expr::Call(Function::Coalesce | Function::NullIf, args) => args.iter().all(nulls_alone),
+        Expr::Call(Function::Case, args) => args
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| index % 2 == 1 || *index == args.len() - 1)
+            .all(|(_, arg)| nulls_alone(arg)),
+        _ => false,
     }
 }
 
@@ -356,12 +385,14 @@ fn call_type(function: Function, args: &[Expr], types: &[ExprType]) -> Result<Ex
             if args.is_empty() {
                 return Err(ExprError::at("`coalesce` needs at least one argument"));
             }
-            common_type(function, types)
+            // NULLs alone are text, as PostgreSQL resolves them: only the
+            // bare `null()` takes the type of what it meets.
+            Ok(common_type(function, types)?.or(Some(SqlType::Text)))
         }
         NullIf => {
             expect_arity(function, args, 2)?;
             common_type(function, types)?;
-            Ok(types[0])
+            Ok(types[0].or(types[1]).or(Some(SqlType::Text)))
         }
         Cast(to) => {
             expect_arity(function, args, 1)?;
@@ -377,7 +408,15 @@ fn call_type(function: Function, args: &[Expr], types: &[ExprType]) -> Result<Ex
             expect_arity(function, args, 2)?;
             expect_family(types, 0, Family::Number, function)?;
             expect_family(types, 1, Family::Number, function)?;
-            Ok(Some(arithmetic_type(types[0], types[1])))
+            arithmetic_type(types[0], types[1]).map(Some).ok_or_else(|| {
+                ExprError::at(format!(
+                    "`{}` of two NULLs has no type: PostgreSQL cannot choose which `{}` to compute \
+                     (operator is not unique) where SQLite gives NULL; write `null()` for the NULL it is, \
+                     or give one side a type: `cast(null(), bigint())`",
+                    function.dsl_name(),
+                    function.dsl_name()
+                ))
+            })
         }
         Eq | Ne | Lt | Le | Gt | Ge => {
             expect_arity(function, args, 2)?;
@@ -415,7 +454,7 @@ fn call_type(function: Function, args: &[Expr], types: &[ExprType]) -> Result<Ex
                     values.push(*ty);
                 }
             }
-            common_type(function, &values)
+            Ok(common_type(function, &values)?.or(Some(SqlType::Text)))
         }
     }
 }
@@ -455,22 +494,22 @@ fn portable_cast(from: SqlType, to: SqlType) -> Result<(), &'static str> {
 
 /// The type of `left op right`, as PostgreSQL has it: between integers,
 /// the wider operand's type (`smallint + smallint` is a `smallint`, which
-/// overflows past 32767); a NULL takes the other operand's type.
-fn arithmetic_type(left: ExprType, right: ExprType) -> SqlType {
+/// overflows past 32767); a NULL takes the other operand's type. Two NULLs
+/// have none: PostgreSQL refuses to choose.
+fn arithmetic_type(left: ExprType, right: ExprType) -> Option<SqlType> {
     let pair = [left, right];
     if pair.contains(&Some(SqlType::Double)) {
-        SqlType::Double
+        Some(SqlType::Double)
     } else if let Some(decimal) = pair
         .iter()
         .flatten()
         .find(|ty| matches!(ty, SqlType::Decimal { .. }))
     {
-        *decimal
+        Some(*decimal)
     } else {
         match (left, right) {
-            (Some(a), Some(b)) => wider_integer(a, b),
-            (Some(one), None) | (None, Some(one)) => one,
-            (None, None) => SqlType::BigInt,
+            (Some(a), Some(b)) => Some(wider_integer(a, b)),
+            (one, None) | (None, one) => one,
         }
     }
 }
@@ -549,5 +588,41 @@ mod tests {
         assert_eq!(type_of(Add, vec![col("s"), null]), Some(SmallInt));
         assert_eq!(type_of(Coalesce, vec![col("s"), col("i")]), Some(Integer));
         assert_eq!(type_of(Coalesce, vec![col("b"), col("s")]), Some(BigInt));
+    }
+
+    /// PostgreSQL cannot choose an operator for two NULLs (`operator is not
+    /// unique: unknown + unknown`), and resolves NULLs alone to text.
+    #[test]
+    fn nulls_alone_are_typed_as_postgresql_types_them() {
+        use Function::{Add, Case, Coalesce, Eq, NullIf, Sub};
+        let null = || Expr::Literal(Literal::Null);
+        let error = Expr::Call(Sub, vec![null(), null()].into())
+            .type_in(&integers())
+            .expect_err("two NULLs");
+        assert!(
+            error.message.starts_with("`-` of two NULLs has no type"),
+            "{}",
+            error.message
+        );
+        assert_eq!(type_of(Add, vec![null(), col("i")]), Some(SqlType::Integer));
+        assert_eq!(type_of(Eq, vec![null(), null()]), Some(SqlType::Bool));
+        for function in [Coalesce, NullIf] {
+            assert_eq!(type_of(function, vec![null(), null()]), Some(SqlType::Text));
+        }
+        let flag = Expr::Literal(Literal::Bool(true));
+        assert_eq!(
+            type_of(Case, vec![flag, null(), null()]),
+            Some(SqlType::Text)
+        );
+        assert_eq!(
+            type_of(NullIf, vec![null(), int(1)]),
+            Some(SqlType::Integer)
+        );
+        let text_null = Expr::Call(Coalesce, vec![null()].into());
+        assert!(
+            Expr::Call(Add, vec![text_null, int(1)].into())
+                .type_in(&integers())
+                .is_err()
+        );
     }
 }

@@ -11,6 +11,7 @@
 
 use std::borrow::Cow;
 
+pub mod constant;
 pub mod diff;
 pub mod expr;
 pub mod ident;
@@ -22,6 +23,7 @@ pub mod schema;
 pub mod table;
 pub mod types;
 
+pub use constant::Constant;
 pub use diff::diff;
 pub use expr::{Expr, ExprError, Function, Literal};
 pub use op::Op;

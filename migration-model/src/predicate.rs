@@ -18,10 +18,12 @@ use crate::types::Family;
 /// its columns exist, it is a condition, and every backend can evaluate it
 /// in an index. The error's subject is the sub-expression at fault.
 pub fn check(index: &str, condition: &Expr, table: &Table) -> Result<(), SchemaError> {
-    let ty = condition.type_in(table).map_err(|error| SchemaError {
-        subject: Subject::Condition(error.path),
-        message: error.message,
-    })?;
+    let ty = condition
+        .checked_type_in(table)
+        .map_err(|error| SchemaError {
+            subject: Subject::Condition(error.path),
+            message: error.message,
+        })?;
     if let Some(ty) = ty.filter(|ty| ty.family() != Family::Bool) {
         return Err(SchemaError {
             subject: Subject::Condition(Vec::new()),

@@ -8,6 +8,7 @@
 
 use std::fmt;
 
+use crate::constant::{self, integer_range};
 use crate::expr::{Expr, ExprError, fits};
 use crate::ident::invalid_identifier;
 use crate::op::Op;
@@ -270,10 +271,7 @@ impl Schema {
                 if let Some(restore) = restore {
                     let mut without = existing.clone();
                     without.columns.to_mut().retain(|c| c.name != *column);
-                    let ty = restore
-                        .type_in(&without)
-                        .map_err(expr_error(Subject::Restore))?;
-                    check_fits(ty, dropped, Subject::Restore(Vec::new()))?;
+                    check_written(restore, &without, dropped, Subject::Restore)?;
                 }
                 Ok(())
             }
@@ -313,14 +311,12 @@ impl Schema {
                 self.check_conditions_after_type_change(table, column, *ty)?;
                 match using {
                     Some(using) => {
-                        let value = using
-                            .type_in(self.existing_table(table)?)
-                            .map_err(expr_error(Subject::Value))?;
                         let target = Column {
                             ty: *ty,
                             ..existing.clone()
                         };
-                        check_fits(value, &target, Subject::Value(Vec::new()))
+                        let row = self.existing_table(table)?;
+                        check_written(using, row, &target, Subject::Value)
                     }
                     None if existing.ty.converts_implicitly_to(*ty) => Ok(()),
                     None => fail(
@@ -425,13 +421,10 @@ impl Schema {
             } => {
                 let target = self.existing_column(table, column)?;
                 let existing = self.existing_table(table)?;
-                let ty = value
-                    .type_in(existing)
-                    .map_err(expr_error(Subject::Value))?;
-                check_fits(ty, target, Subject::Value(Vec::new()))?;
+                check_written(value, existing, target, Subject::Value)?;
                 if let Some(condition) = only_where {
                     let ty = condition
-                        .type_in(existing)
+                        .checked_type_in(existing)
                         .map_err(expr_error(Subject::Condition))?;
                     if ty.is_some_and(|ty| ty.family() != Family::Bool) {
                         return fail(
@@ -444,10 +437,7 @@ impl Schema {
                     }
                 }
                 if let Some(restore) = restore {
-                    let ty = restore
-                        .type_in(existing)
-                        .map_err(expr_error(Subject::Restore))?;
-                    check_fits(ty, target, Subject::Restore(Vec::new()))?;
+                    check_written(restore, existing, target, Subject::Restore)?;
                 }
                 Ok(())
             }
@@ -552,7 +542,7 @@ impl Schema {
             check_identifier(&check.name)?;
             let ty = check
                 .condition
-                .type_in(table)
+                .checked_type_in(table)
                 .map_err(|error| SchemaError {
                     subject: name(&check.name),
                     message: format!("check `{}`: {}", check.name, error.message),
@@ -780,6 +770,21 @@ fn check_identifier(value: &str) -> Result<(), SchemaError> {
     }
 }
 
+/// Checks `value`, written into `column` on a row of `row`: its type fits
+/// the column's, and a value PostgreSQL knows when it plans the statement
+/// is within the column's range (it fails there at once; SQLite would store
+/// a wider integer, or fail only on a row).
+fn check_written(
+    value: &Expr,
+    row: &Table,
+    column: &Column,
+    subject: fn(Vec<usize>) -> Subject,
+) -> Result<(), SchemaError> {
+    let ty = value.checked_type_in(row).map_err(expr_error(subject))?;
+    check_fits(ty, column, subject(Vec::new()))?;
+    constant::check_assigned(value, row, column).map_err(expr_error(subject))
+}
+
 fn check_fits(
     value: Option<SqlType>,
     column: &Column,
@@ -801,6 +806,21 @@ fn check_fits(
 }
 
 fn check_default(table: &str, column: &Column) -> Result<(), SchemaError> {
+    // PostgreSQL refuses an integer default past the column's range (at
+    // `add_column`, or on every insert that takes it); SQLite would store it.
+    if let Some(ColumnDefault::Value(Literal::Int(value))) = &column.default
+        && let Some((min, max)) = integer_range(column.ty)
+        && !(min..=max).contains(value)
+    {
+        return fail(
+            name(&column.name),
+            format!(
+                "the default of `{table}.{}`, {value}, is past the range of its type {} ({min} to {max}): \
+                 PostgreSQL cannot store it, where SQLite would",
+                column.name, column.ty
+            ),
+        );
+    }
     let fits = match &column.default {
         None => true,
         Some(ColumnDefault::Value(Literal::Null)) => column.nullable,
