@@ -803,6 +803,21 @@ fn select_bound(backend: Backend, expr: &Expr, id: usize) -> String {
     format!("SELECT CAST({sql} AS TEXT) AS v FROM bounds WHERE id = {id}")
 }
 
+/// Both databases with the `bounds` rows; `None` when PostgreSQL is not
+/// configured.
+fn bounds_databases() -> Option<(PgTestDatabase, PgConnection, SqliteConnection)> {
+    let db = PgTestDatabase::create()?;
+    let mut pg = db.connect();
+    pg.batch_execute(&bounds_sql()).expect("postgres bounds");
+    let AnyConnection::Sqlite(mut sqlite) =
+        AnyConnection::establish(":memory:").expect("open SQLite")
+    else {
+        panic!("`:memory:` is a SQLite URL");
+    };
+    sqlite.batch_execute(&bounds_sql()).expect("sqlite bounds");
+    Some((db, pg, sqlite))
+}
+
 /// What PostgreSQL computes for `x op y` in `ty`, as a query gives it:
 /// NULL for a NULL operand or a zero divisor.
 fn expected(op: Function, x: Option<i64>, y: Option<i64>, ty: SqlType) -> Outcome {
@@ -820,17 +835,9 @@ fn expected(op: Function, x: Option<i64>, y: Option<i64>, ty: SqlType) -> Outcom
 /// gives the same value wherever the result just fits.
 #[test]
 fn integer_arithmetic_fails_past_its_type_on_both_backends() {
-    let Some(db) = PgTestDatabase::create() else {
+    let Some((_db, mut pg, mut sqlite)) = bounds_databases() else {
         return;
     };
-    let mut pg = db.connect();
-    pg.batch_execute(&bounds_sql()).expect("postgres bounds");
-    let AnyConnection::Sqlite(mut sqlite) =
-        AnyConnection::establish(":memory:").expect("open SQLite")
-    else {
-        panic!("`:memory:` is a SQLite URL");
-    };
-    sqlite.batch_execute(&bounds_sql()).expect("sqlite bounds");
     let mut failures = 0;
     for (ty, x, y, min, max) in WIDTHS {
         for op in [Function::Add, Function::Sub, Function::Mul, Function::Div] {
@@ -853,17 +860,9 @@ fn integer_arithmetic_fails_past_its_type_on_both_backends() {
 /// overflows fails even when the final one would fit: the same on both.
 #[test]
 fn mixed_integer_arithmetic_widens_as_postgresql_does_on_both_backends() {
-    let Some(db) = PgTestDatabase::create() else {
+    let Some((_db, mut pg, mut sqlite)) = bounds_databases() else {
         return;
     };
-    let mut pg = db.connect();
-    pg.batch_execute(&bounds_sql()).expect("postgres bounds");
-    let AnyConnection::Sqlite(mut sqlite) =
-        AnyConnection::establish(":memory:").expect("open SQLite")
-    else {
-        panic!("`:memory:` is a SQLite URL");
-    };
-    sqlite.batch_execute(&bounds_sql()).expect("sqlite bounds");
     let expressions = [
         // smallint + integer: integer.
         call(Function::Add, vec![col("s"), col("i")]),
