@@ -803,32 +803,29 @@ fn select_bound(backend: Backend, expr: &Expr, id: usize) -> String {
     format!("SELECT CAST({sql} AS TEXT) AS v FROM bounds WHERE id = {id}")
 }
 
-/// What PostgreSQL computes for `x op y` in a type whose range is
-/// `min..=max`: the value, NULL, or its error. Division by zero is NULL,
-/// as the toolkit writes `/`.
+/// Both databases with the `bounds` rows; `None` when PostgreSQL is not
+/// configured.
+fn bounds_databases() -> Option<(PgTestDatabase, PgConnection, SqliteConnection)> {
+    let db = PgTestDatabase::create()?;
+    let mut pg = db.connect();
+    pg.batch_execute(&bounds_sql()).expect("postgres bounds");
+    let AnyConnection::Sqlite(mut sqlite) =
+        AnyConnection::establish(":memory:").expect("open SQLite")
+    else {
+        panic!("`:memory:` is a SQLite URL");
+    };
+    sqlite.batch_execute(&bounds_sql()).expect("sqlite bounds");
+    Some((db, pg, sqlite))
+}
+
+/// What PostgreSQL computes for `x op y` in `ty`, as a query gives it:
+/// NULL for a NULL operand or a zero divisor.
 fn expected(op: Function, x: Option<i64>, y: Option<i64>, ty: SqlType) -> Outcome {
     let (Some(x), Some(y)) = (x, y) else {
         return Ok(vec![None]);
     };
-    let (name, min, max) = match ty {
-        SqlType::SmallInt => ("smallint", i16::MIN as i64, i16::MAX as i64),
-        SqlType::Integer => ("integer", i32::MIN as i64, i32::MAX as i64),
-        _ => ("bigint", i64::MIN, i64::MAX),
-    };
-    let wide = |v: i64| i128::from(v);
-    let exact = match op {
-        Function::Add => wide(x) + wide(y),
-        Function::Sub => wide(x) - wide(y),
-        Function::Mul => wide(x) * wide(y),
-        Function::Div if y == 0 => return Ok(vec![None]),
-        // i128 division truncates toward zero, as both backends do.
-        _ => wide(x) / wide(y),
-    };
-    if (wide(min)..=wide(max)).contains(&exact) {
-        Ok(vec![Some(exact.to_string())])
-    } else {
-        Err(format!("{name} out of range"))
-    }
+    integration_tests::postgres_integer_result(op, x, y, ty)
+        .map(|value| vec![value.map(|value| value.to_string())])
 }
 
 /// `+ - * /` between two values of one integer type give that type on
@@ -838,17 +835,9 @@ fn expected(op: Function, x: Option<i64>, y: Option<i64>, ty: SqlType) -> Outcom
 /// gives the same value wherever the result just fits.
 #[test]
 fn integer_arithmetic_fails_past_its_type_on_both_backends() {
-    let Some(db) = PgTestDatabase::create() else {
+    let Some((_db, mut pg, mut sqlite)) = bounds_databases() else {
         return;
     };
-    let mut pg = db.connect();
-    pg.batch_execute(&bounds_sql()).expect("postgres bounds");
-    let AnyConnection::Sqlite(mut sqlite) =
-        AnyConnection::establish(":memory:").expect("open SQLite")
-    else {
-        panic!("`:memory:` is a SQLite URL");
-    };
-    sqlite.batch_execute(&bounds_sql()).expect("sqlite bounds");
     let mut failures = 0;
     for (ty, x, y, min, max) in WIDTHS {
         for op in [Function::Add, Function::Sub, Function::Mul, Function::Div] {
@@ -871,17 +860,9 @@ fn integer_arithmetic_fails_past_its_type_on_both_backends() {
 /// overflows fails even when the final one would fit: the same on both.
 #[test]
 fn mixed_integer_arithmetic_widens_as_postgresql_does_on_both_backends() {
-    let Some(db) = PgTestDatabase::create() else {
+    let Some((_db, mut pg, mut sqlite)) = bounds_databases() else {
         return;
     };
-    let mut pg = db.connect();
-    pg.batch_execute(&bounds_sql()).expect("postgres bounds");
-    let AnyConnection::Sqlite(mut sqlite) =
-        AnyConnection::establish(":memory:").expect("open SQLite")
-    else {
-        panic!("`:memory:` is a SQLite URL");
-    };
-    sqlite.batch_execute(&bounds_sql()).expect("sqlite bounds");
     let expressions = [
         // smallint + integer: integer.
         call(Function::Add, vec![col("s"), col("i")]),

@@ -277,3 +277,34 @@ pub fn nullable_columns(
         foreign_keys: List::Owned(Vec::new()),
     }
 }
+
+/// What PostgreSQL computes for `x op y` (the toolkit's `+ - * /`) in the
+/// integer type `ty`: the value, `None` for a zero divisor (the toolkit's
+/// `/` gives NULL), or PostgreSQL's error (`integer out of range`).
+pub fn postgres_integer_result(
+    op: migration_runtime::model::Function,
+    x: i64,
+    y: i64,
+    ty: migration_runtime::model::SqlType,
+) -> Result<Option<i128>, String> {
+    use migration_runtime::model::{Function, SqlType};
+    let (name, min, max) = match ty {
+        SqlType::SmallInt => ("smallint", i16::MIN.into(), i16::MAX.into()),
+        SqlType::Integer => ("integer", i32::MIN.into(), i32::MAX.into()),
+        _ => ("bigint", i64::MIN, i64::MAX),
+    };
+    let (x, y) = (i128::from(x), i128::from(y));
+    let exact = match op {
+        Function::Add => x + y,
+        Function::Sub => x - y,
+        Function::Mul => x * y,
+        Function::Div if y == 0 => return Ok(None),
+        // i128 division truncates toward zero, as both backends do.
+        _ => x / y,
+    };
+    if (i128::from(min)..=i128::from(max)).contains(&exact) {
+        Ok(Some(exact))
+    } else {
+        Err(format!("{name} out of range"))
+    }
+}

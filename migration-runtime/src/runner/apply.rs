@@ -9,7 +9,7 @@
 
 use std::time::{Duration, Instant};
 
-use migration_model::Op;
+use migration_model::{Op, SqlType};
 
 use super::batch_size::BatchSize;
 use super::segments::{self, Segment, Work};
@@ -21,8 +21,10 @@ use crate::migration::Migration;
 use crate::set::{Direction, Mode, PlannedStep};
 
 /// For a batched backfill on a table with a single-column key: the table,
-/// the key and the batch size. Anything else runs as one statement.
-fn batch_key(step: &PlannedStep) -> Option<(String, String, u32)> {
+/// the key and the batch size. Anything else runs as one statement, and so
+/// does a backfill keyed by a `bytes()` column on SQLite, where a blob never
+/// compares equal to, or below, the text a batch's bounds are written as.
+fn batch_key(step: &PlannedStep, backend: Backend) -> Option<(String, String, u32)> {
     let Op::Backfill {
         table,
         batch_size: Some(size),
@@ -31,10 +33,17 @@ fn batch_key(step: &PlannedStep) -> Option<(String, String, u32)> {
     else {
         return None;
     };
-    match step.before.table(table)?.primary_key.as_ref() {
-        [key] => Some((table.to_string(), key.to_string(), *size)),
-        _ => None,
+    let table_model = step.before.table(table)?;
+    let [key] = table_model.primary_key.as_ref() else {
+        return None;
+    };
+    let blob_key = table_model
+        .column(key)
+        .is_some_and(|column| column.ty == SqlType::Bytes);
+    if blob_key && backend == Backend::Sqlite {
+        return None;
     }
+    Some((table.to_string(), key.to_string(), *size))
 }
 
 /// What a batch's transaction sets first. On PostgreSQL a batch's commit
@@ -142,10 +151,10 @@ impl Runner<'_> {
     /// The statement of segment `segment` of migration `id`'s upgrade that
     /// runs outside a transaction (for `repair` and its message).
     pub(super) fn alone_statement(&self, id: &str, segment: usize) -> Result<Statement, Error> {
-        let steps = self
-            .set
-            .plan(id, Direction::Up, self.conn.backend(), Mode::Online)?;
-        match segments::split(&steps, true, |step| batch_key(step).is_some()).get(segment) {
+        let backend = self.conn.backend();
+        let steps = self.set.plan(id, Direction::Up, backend, Mode::Online)?;
+        match segments::split(&steps, true, |step| batch_key(step, backend).is_some()).get(segment)
+        {
             Some((Segment::Alone(statement), _)) => Ok((*statement).clone()),
             _ => Err(Error::Model {
                 migration: id.to_owned(),
@@ -165,7 +174,7 @@ impl Runner<'_> {
         let backend = self.conn.backend();
         let steps = self.set.plan(id, direction, backend, self.mode())?;
         let batches = direction == Direction::Up && !self.whole_run;
-        let segments = segments::split(&steps, batches, |step| batch_key(step).is_some());
+        let segments = segments::split(&steps, batches, |step| batch_key(step, backend).is_some());
         let started = Instant::now();
         let resumed = match direction {
             Direction::Up if self.partly_applied.iter().any(|p| p == id) => {
@@ -387,10 +396,10 @@ impl Runner<'_> {
         index: usize,
         mut after: Option<String>,
     ) -> Result<(), Error> {
-        let Some((table, key, most)) = batch_key(step) else {
+        let backend = self.conn.backend();
+        let Some((table, key, most)) = batch_key(step, backend) else {
             return Ok(());
         };
-        let backend = self.conn.backend();
         let bar = self.progress_bar(&table, &key, after.as_deref())?;
         let mut size = BatchSize::new(most, self.batch_time);
         loop {
