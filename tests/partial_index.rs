@@ -441,3 +441,78 @@ fn sqlite_an_index_condition_with_arithmetic_holds_on_a_plain_connection() {
     drop(plain);
     std::fs::remove_file(path).expect("clean up");
 }
+
+#[migration_runtime::migrations]
+mod live_accounts {
+    #[migration(id = "2025_04_10_000001")]
+    fn create_accounts(m: &mut Up) {
+        m.create_table("accounts", |t| {
+            t.id("id");
+            t.column("email", text());
+            t.column("status", text());
+        });
+        m.create_index("accounts", ["email"])
+            .unique()
+            .only_where(col("status").eq("active"));
+    }
+}
+
+#[derive(diesel::QueryableByName)]
+struct PostgresPlanLine {
+    #[diesel(sql_type = diesel::sql_types::Text, column_name = "QUERY PLAN")]
+    line: String,
+}
+
+#[derive(diesel::QueryableByName)]
+struct SqlitePlanLine {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    detail: String,
+}
+
+/// The plan the backend picks for `query`, preferring indexes where it can
+/// (a tiny table would be scanned anyway).
+fn query_plan(conn: &mut AnyConnection, query: &str) -> String {
+    use diesel::RunQueryDsl;
+    match conn {
+        AnyConnection::Postgres(pg) => {
+            diesel::sql_query("SET enable_seqscan = off")
+                .execute(pg)
+                .expect("prefer indexes");
+            diesel::sql_query(format!("EXPLAIN {query}"))
+                .load::<PostgresPlanLine>(pg)
+                .expect("explain")
+                .into_iter()
+                .map(|row| row.line)
+                .collect::<Vec<_>>()
+                .join(" ")
+        }
+        AnyConnection::Sqlite(sqlite) => diesel::sql_query(format!("EXPLAIN QUERY PLAN {query}"))
+            .load::<SqlitePlanLine>(sqlite)
+            .expect("explain")
+            .into_iter()
+            .map(|row| row.detail)
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
+}
+
+/// The application's own queries, written without any collation, use a
+/// partial index whose condition is a text equality: the planner matches
+/// the condition only in the form the application writes.
+fn the_application_s_queries_use_the_partial_index(conn: &mut AnyConnection) {
+    Runner::new(conn, live_accounts::MIGRATIONS)
+        .upgrade("head")
+        .expect("upgrade");
+    let query = "SELECT id FROM accounts WHERE status = 'active' AND email = 'ada@example.org'";
+    let plan = query_plan(conn, query);
+    assert!(plan.contains("accounts_email_idx"), "{plan}");
+    conn.batch_execute(
+        "INSERT INTO accounts (email, status) VALUES ('ada@example.org', 'active') \
+         ON CONFLICT (email) WHERE status = 'active' DO NOTHING",
+    )
+    .expect("the index is the conflict target");
+}
+
+on_both_backends!(the_application_s_queries_use_the_partial_index =>
+    sqlite_the_application_s_queries_use_a_partial_index_on_text_equality,
+    postgres_the_application_s_queries_use_a_partial_index_on_text_equality);

@@ -111,6 +111,9 @@ impl DieselMigration {
                 .flat_map(|s| &s.statements)
                 .map(|s| s.sql.clone())
                 .collect();
+            // A connection the application wrapped itself lacks the
+            // functions the SQL may call (`unicode_lower`, `int_add`, ..).
+            crate::sqlite_functions::register_sqlite_functions(sqlite)?;
             refuse_rebuild_with_foreign_keys_on(sqlite, self.id, &statements)?;
         }
         for step in &steps {

@@ -30,7 +30,7 @@ pub struct Cli {
         global = true
     )]
     pub history_file: std::path::PathBuf,
-    /// Upgrade or downgrade in one transaction: all of it applies, or none (an upgrade from an empty database always does).
+    /// Upgrade or downgrade in one transaction: all of it applies, or none (an upgrade from an empty database without raw `sql(..)` steps always does).
     #[arg(long, global = true)]
     pub single_transaction: bool,
     /// Run even if applied migrations were edited since they ran.

@@ -146,9 +146,12 @@ pub fn common_call<D: Dialect + ?Sized>(
     let infix = |operator: &str| -> Result<String, String> {
         Ok(format!("({} {operator} {})", arg(0)?, arg(1)?))
     };
-    // Text compares by code point on every backend; a text column's own
+    // Text orders by code point on every backend; a text column's own
     // collation (PostgreSQL's `en_US`, say) would order `'a' < 'B'`. A
     // NULL operand has no type to collate; the other one decides.
+    // Equality keeps the column's collation: every collation the toolkit
+    // creates compares bytes for `=`, and an index on the column (or a
+    // partial index's condition) serves only the uncollated form.
     let compare = |operator: &str| -> Result<String, String> {
         let operand = |index: usize| -> Result<String, String> {
             let sql = arg(index)?;
@@ -174,8 +177,8 @@ pub fn common_call<D: Dialect + ?Sized>(
         // Division by zero is NULL on every backend, as SQLite has it
         // (PostgreSQL would fail the whole migration).
         Function::Div => format!("({} / NULLIF({}, 0))", arg(0)?, arg(1)?),
-        Function::Eq => compare("=")?,
-        Function::Ne => compare("<>")?,
+        Function::Eq => infix("=")?,
+        Function::Ne => infix("<>")?,
         Function::Lt => compare("<")?,
         Function::Le => compare("<=")?,
         Function::Gt => compare(">")?,

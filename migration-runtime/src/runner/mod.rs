@@ -20,6 +20,8 @@ mod verify;
 
 use std::time::Duration;
 
+use migration_model::Op;
+
 pub use history::{Applied, HISTORY_TABLE, checksum};
 pub use timeouts::Timeouts;
 pub use verify::verify;
@@ -157,7 +159,8 @@ impl<'a> Runner<'a> {
 
     /// Runs the whole upgrade or downgrade as one transaction: all of it
     /// applies, or none of it. Batched backfills then run as one `UPDATE`.
-    /// An upgrade from an empty history runs so without being asked.
+    /// An upgrade from an empty history without raw `sql(..)` steps runs so
+    /// without being asked.
     pub fn single_transaction(mut self, single: bool) -> Self {
         self.single_transaction = single;
         self
@@ -222,8 +225,14 @@ impl<'a> Runner<'a> {
             let chosen = runner.plan_upgrade(applied, target)?;
             // On an empty history no application can be using the tables
             // the run creates: the lock-friendly forms would only cost
-            // time, and all or nothing leaves no half-built database.
-            let fresh = applied.is_empty() && runner.partly_applied.is_empty();
+            // time, and all or nothing leaves no half-built database. Raw
+            // SQL may need the commits between migrations (a new enum value
+            // is usable only once committed), so it keeps them.
+            let fresh = applied.is_empty()
+                && runner.partly_applied.is_empty()
+                && chosen
+                    .iter()
+                    .all(|m| !m.up().iter().any(|op| matches!(op, Op::Sql { .. })));
             runner.whole_run = runner.single_transaction || fresh;
             runner.run_all(&chosen, Direction::Up)
         })
