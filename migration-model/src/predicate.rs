@@ -12,7 +12,7 @@
 use crate::expr::{Expr, Function};
 use crate::schema::{SchemaError, Subject};
 use crate::table::Table;
-use crate::types::Family;
+use crate::types::{Family, SqlType};
 
 /// Checks `condition` as the condition of index `index` on a row of `table`:
 /// its columns exist, it is a condition, and every backend can evaluate it
@@ -30,13 +30,62 @@ pub fn check(index: &str, condition: &Expr, table: &Table) -> Result<(), SchemaE
             message: format!("the condition of index `{index}` must be a condition, found {ty}"),
         });
     }
-    if let Some((path, reason)) = unindexable(condition) {
+    if let Some((path, reason)) =
+        unindexable(condition).or_else(|| zone_dependent(condition, table))
+    {
         return Err(SchemaError {
             subject: Subject::Condition(path),
             message: format!("the condition of index `{index}` cannot use {reason}"),
         });
     }
     Ok(())
+}
+
+/// The first part of `value` PostgreSQL computes through the session's
+/// time zone, which makes it not immutable: a comparison (or `coalesce`,
+/// `nullif`, `case_when`) of a `timestamptz()` with a `timestamp()` or
+/// `date()`, or a cast between a `timestamptz()` and another type. Its path
+/// and why, as [`unindexable`] gives them.
+fn zone_dependent(value: &Expr, table: &Table) -> Option<(Vec<usize>, &'static str)> {
+    let Expr::Call(function, args) = value else {
+        return None;
+    };
+    let type_of = |arg: &Expr| arg.type_in(table).ok().flatten();
+    let zoned = |ty: Option<SqlType>| ty == Some(SqlType::TimestampTz);
+    let local = |ty: Option<SqlType>| matches!(ty, Some(SqlType::Timestamp | SqlType::Date));
+    let mixes = match function {
+        Function::Cast(target) => args
+            .first()
+            .map(type_of)
+            .is_some_and(|from| from.is_some() && zoned(from) != zoned(Some(*target))),
+        Function::Eq
+        | Function::Ne
+        | Function::Lt
+        | Function::Le
+        | Function::Gt
+        | Function::Ge
+        | Function::Coalesce
+        | Function::NullIf
+        | Function::Case => {
+            let types: Vec<_> = args.iter().map(type_of).collect();
+            types.iter().any(|ty| zoned(*ty)) && types.iter().any(|ty| local(*ty))
+        }
+        _ => false,
+    };
+    if mixes {
+        return Some((
+            Vec::new(),
+            "a `timestamptz()` with a `timestamp()` or `date()`, or a cast to or from \
+             `timestamptz()`: PostgreSQL converts them through the session's time zone, so the \
+             result is not immutable, which an index condition must be; compare values of one type",
+        ));
+    }
+    args.iter().enumerate().find_map(|(index, arg)| {
+        zone_dependent(arg, table).map(|(mut path, reason)| {
+            path.insert(0, index);
+            (path, reason)
+        })
+    })
 }
 
 /// The first call in `value` that a backend refuses in an index condition:
@@ -86,6 +135,9 @@ mod tests {
             columns: List::Owned(vec![
                 column("email", SqlType::Text),
                 column("deleted", SqlType::Bool),
+                column("starts_at", SqlType::TimestampTz),
+                column("ends_at", SqlType::TimestampTz),
+                column("booked_at", SqlType::Timestamp),
             ]),
             primary_key: List::Borrowed(&[]),
             uniques: List::Borrowed(&[]),
@@ -142,5 +194,31 @@ mod tests {
             "{}",
             error.message
         );
+    }
+
+    #[test]
+    fn timestamps_of_one_kind_compare_but_not_across_time_zones() {
+        let column = |name: &'static str| Expr::Column(name.into());
+        let gt = |a: &'static str, b: &'static str| call(Function::Gt, vec![column(a), column(b)]);
+        assert_eq!(check("i", &gt("ends_at", "starts_at"), &members()), Ok(()));
+        let condition = call(
+            Function::And,
+            vec![
+                call(Function::IsNotNull, vec![column("booked_at")]),
+                gt("starts_at", "booked_at"),
+            ],
+        );
+        let error = check("i", &condition, &members()).expect_err("through the time zone");
+        assert_eq!(error.subject, Subject::Condition(vec![1]));
+        assert!(error.message.contains("time zone"), "{}", error.message);
+        let as_text = call(
+            Function::Eq,
+            vec![
+                call(Function::Cast(SqlType::Text), vec![column("starts_at")]),
+                Expr::Literal(Literal::Text("2024-01-01".into())),
+            ],
+        );
+        let error = check("i", &as_text, &members()).expect_err("a cast through the time zone");
+        assert_eq!(error.subject, Subject::Condition(vec![0]));
     }
 }
