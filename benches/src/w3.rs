@@ -106,7 +106,13 @@ impl Tally {
             ),
             format!("{} of {}", self.over, self.inserts),
             if self.target {
-                under(worst, LONGEST_TARGET)
+                // Blocked: waiting for the migration's lock. The insert's
+                // whole time also holds what the machine does to it.
+                format!(
+                    "lock wait {}; whole insert {}",
+                    under(self.lock_wait.at_most, LONGEST_TARGET),
+                    under(worst, LONGEST_TARGET)
+                )
             } else {
                 String::new()
             },
