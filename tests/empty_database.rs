@@ -128,3 +128,55 @@ fn postgres_raw_sql_from_an_empty_history_keeps_a_transaction_per_migration() {
         .expect_err("unsafe use of new value");
     assert!(error.to_string().contains("glad"), "{error}");
 }
+
+/// Owners and pets; the pets' owners become a foreign key, then a second
+/// migration follows.
+#[migration_runtime::migrations]
+mod pets {
+    #[migration(id = "2025_07_01_000001")]
+    fn create_pets(m: &mut Up) {
+        m.create_table("owners", |t| {
+            t.id("id");
+        });
+        m.create_table("pets", |t| {
+            t.id("id");
+            t.column("owner_id", bigint());
+        });
+    }
+
+    #[migration(id = "2025_07_02_000001")]
+    fn pets_have_owners(m: &mut Up) {
+        m.add_foreign_key("pets", ["owner_id"], "owners", ["id"]);
+    }
+
+    #[migration(id = "2025_07_03_000001")]
+    fn create_toys(m: &mut Up) {
+        m.create_table("toys", |t| {
+            t.id("id");
+        });
+    }
+}
+
+/// In a run that is one transaction, a migration whose foreign key breaks
+/// on rows already there is the one the error names, on SQLite (which
+/// checks foreign keys when the migration is done) as on PostgreSQL.
+fn a_broken_foreign_key_names_its_migration_in_one_transaction(conn: &mut AnyConnection) {
+    Runner::new(conn, pets::MIGRATIONS)
+        .upgrade("+1")
+        .expect("create pets");
+    conn.batch_execute("INSERT INTO pets (owner_id) VALUES (7)")
+        .expect("a pet whose owner is gone");
+    let error = Runner::new(conn, pets::MIGRATIONS)
+        .single_transaction(true)
+        .upgrade("head")
+        .expect_err("pet 1's owner does not exist");
+    assert!(
+        error.to_string().contains("2025_07_02_000001"),
+        "the foreign key's migration is named: {error}"
+    );
+    assert_eq!(applied(conn), "1");
+}
+
+on_both_backends!(a_broken_foreign_key_names_its_migration_in_one_transaction =>
+    sqlite_a_broken_foreign_key_names_its_migration_in_one_transaction,
+    postgres_a_broken_foreign_key_names_its_migration_in_one_transaction);

@@ -94,13 +94,15 @@ impl Runner<'_> {
         }
         self.conn
             .begin_transaction(lock::begin(self.conn.backend()))?;
-        let result = migrations
-            .iter()
-            .try_for_each(|migration| self.run(migration, direction))
-            .and_then(|()| match (self.conn.backend(), migrations.last()) {
-                (Backend::Sqlite, Some(last)) => self.check_sqlite_foreign_keys(last.id()),
-                _ => Ok(()),
-            });
+        // On SQLite each migration's broken foreign keys are looked for
+        // after it, as when it commits alone, so the error names it.
+        let result = migrations.iter().try_for_each(|migration| {
+            self.run(migration, direction)?;
+            match self.conn.backend() {
+                Backend::Sqlite => self.check_sqlite_foreign_keys(migration.id()),
+                Backend::Postgres => Ok(()),
+            }
+        });
         match result {
             Ok(()) => self.conn.commit_transaction()?,
             Err(error) => {
