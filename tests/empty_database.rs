@@ -1,6 +1,7 @@
 //! An upgrade that starts from an empty history runs as one transaction
 //! when every step is typed: all of it applies or none. Raw SQL keeps a
 //! transaction per migration, since it may need the commits between them.
+//! In any run that is one transaction, a failure names its own migration.
 
 use integration_tests::{on_both_backends, value};
 use migration_runtime::testing::PgTestDatabase;
