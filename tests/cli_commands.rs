@@ -66,14 +66,23 @@ impl Drop for Scratch {
     }
 }
 
-/// Runs `check` once on PostgreSQL (when there is a server) and once on a
-/// fresh SQLite file.
-fn on_both_backends(name: &str, check: fn(&str)) {
-    let sqlite = Scratch::new(&format!("{name}-database.db"));
-    check(sqlite.path());
-    if let Some(db) = PgTestDatabase::create() {
-        check(db.url());
-    }
+/// Two tests of `check`, which takes a database URL: one on a fresh SQLite
+/// file, one on a fresh PostgreSQL database (when there is a server).
+macro_rules! on_both_backends {
+    ($check:ident => $sqlite:ident, $postgres:ident) => {
+        #[test]
+        fn $sqlite() {
+            let database = Scratch::new(concat!(stringify!($sqlite), ".db"));
+            $check(database.path());
+        }
+
+        #[test]
+        fn $postgres() {
+            if let Some(db) = PgTestDatabase::create() {
+                $check(db.url());
+            }
+        }
+    };
 }
 
 /// `stamp` records a migration and its ancestors without running them;
@@ -114,10 +123,9 @@ fn stamp(url: &str) {
     assert!(has_table(url, "members"));
 }
 
-#[test]
-fn stamp_records_without_running_on_both_backends() {
-    on_both_backends("stamp", stamp);
-}
+on_both_backends!(stamp =>
+    sqlite_stamp_records_without_running,
+    postgres_stamp_records_without_running);
 
 /// `review` looks only at what the database has not applied yet.
 fn review_of_pending(url: &str) {
@@ -140,10 +148,9 @@ fn review_of_pending(url: &str) {
     );
 }
 
-#[test]
-fn review_reads_what_is_pending_on_both_backends() {
-    on_both_backends("review", review_of_pending);
-}
+on_both_backends!(review_of_pending =>
+    sqlite_review_reads_what_is_pending,
+    postgres_review_reads_what_is_pending);
 
 /// A batched backfill that overwrites codes, in an irreversible migration,
 /// fails in its second batch: the first batch cannot be undone (the codes
@@ -227,10 +234,9 @@ fn partly_applied_then_finished(url: &str) {
     assert_eq!((code, out.as_str()), (ExitCode::SUCCESS, "up to date\n"));
 }
 
-#[test]
-fn check_and_repair_around_a_partly_applied_migration_on_both_backends() {
-    on_both_backends("partly", partly_applied_then_finished);
-}
+on_both_backends!(partly_applied_then_finished =>
+    sqlite_check_and_repair_around_a_partly_applied_migration,
+    postgres_check_and_repair_around_a_partly_applied_migration);
 
 /// `backup FILE` then `restore FILE` through the command line gives back
 /// the rows and the applied migrations.
@@ -278,10 +284,9 @@ fn backup_then_restore(url: &str) {
     assert_eq!(lines(&out), ["2024_01_10_000001 create_members"]);
 }
 
-#[test]
-fn backup_and_restore_commands_on_both_backends() {
-    on_both_backends("backup", backup_then_restore);
-}
+on_both_backends!(backup_then_restore =>
+    sqlite_backup_and_restore_commands,
+    postgres_backup_and_restore_commands);
 
 /// `upgrade --backup-if-dropping` backs up before the first migration that
 /// drops data, and says which.
@@ -318,10 +323,9 @@ fn backup_before_dropping(url: &str) {
     );
 }
 
-#[test]
-fn upgrade_backs_up_before_dropping_on_both_backends() {
-    on_both_backends("dropping", backup_before_dropping);
-}
+on_both_backends!(backup_before_dropping =>
+    sqlite_upgrade_backs_up_before_dropping,
+    postgres_upgrade_backs_up_before_dropping);
 
 const ESC: char = '\u{1b}';
 
@@ -363,10 +367,9 @@ fn colors(url: &str) {
     );
 }
 
-#[test]
-fn colors_only_when_asked_on_both_backends() {
-    on_both_backends("colors", colors);
-}
+on_both_backends!(colors =>
+    sqlite_colors_only_when_asked,
+    postgres_colors_only_when_asked);
 
 #[test]
 fn review_colors_each_severity() {
