@@ -245,9 +245,13 @@ fn literal_type(literal: &Literal) -> ExprType {
     }
 }
 
-/// Whether a value of type `value` can be stored in a column of type `column`.
+/// Whether a value of type `value` can be stored in a column of type `column`
+/// the same way on every backend: of the same family, and no fraction into
+/// an integer column (PostgreSQL rounds it, SQLite stores it as it is).
 pub fn fits(value: ExprType, column: SqlType) -> bool {
-    value.is_none_or(|ty| ty.family() == column.family())
+    value.is_none_or(|ty| {
+        ty.family() == column.family() && (ty.is_integer() || !column.is_integer())
+    })
 }
 
 fn describe(ty: ExprType) -> String {

@@ -796,14 +796,23 @@ fn check_fits(
         fail(
             subject,
             format!(
-                "column `{}` is {} but this expression is {}",
+                "column `{}` is {} but this expression is {}{}",
                 column.name,
                 column.ty,
-                value.map_or("NULL".into(), |t| t.to_string())
+                value.map_or("NULL".into(), |t| t.to_string()),
+                if value.is_some_and(|ty| ty.family() == column.ty.family()) {
+                    FRACTION_INTO_INTEGER
+                } else {
+                    ""
+                }
             ),
         )
     }
 }
+
+/// Why a number with a fraction does not fit an integer column.
+const FRACTION_INTO_INTEGER: &str = ": PostgreSQL would round a fraction written into an integer \
+     column where SQLite stores it as it is";
 
 fn check_default(table: &str, column: &Column) -> Result<(), SchemaError> {
     // PostgreSQL refuses an integer default past the column's range (at
@@ -837,11 +846,17 @@ fn check_default(table: &str, column: &Column) -> Result<(), SchemaError> {
     if fits {
         Ok(())
     } else {
+        let fraction = matches!(
+            &column.default,
+            Some(ColumnDefault::Value(Literal::Float(_)))
+        ) && column.ty.is_integer();
         fail(
             name(&column.name),
             format!(
-                "the default of `{table}.{}` does not fit its type {}",
-                column.name, column.ty
+                "the default of `{table}.{}` does not fit its type {}{}",
+                column.name,
+                column.ty,
+                if fraction { FRACTION_INTO_INTEGER } else { "" }
             ),
         )
     }
