@@ -7,7 +7,7 @@
 //! must still order by code point, as SQLite does.
 
 use diesel::connection::SimpleConnection;
-use diesel::sql_types::{Nullable, Text};
+use diesel::sql_types::{Double, Nullable, Text};
 use diesel::{PgConnection, QueryableByName, RunQueryDsl, SqliteConnection};
 use diesel_migrations::MigrationHarness;
 use migration_runtime::model::{Expr, Function, Literal, SqlType};
@@ -921,6 +921,194 @@ fn mixed_integer_arithmetic_widens_as_postgresql_does_on_both_backends() {
     }
     assert!(
         outcomes.0 > 50 && outcomes.1 > 20,
+        "values and failures both: {outcomes:?}"
+    );
+}
+
+/// `double` values at the edges of the type: the largest magnitudes, the
+/// smallest normal one, zero, NULL, and ordinary ones; every pair is a row
+/// of `reals` (`x`, `y`), beside an `integer` and a `bigint` column.
+const REALS: &[Option<f64>] = &[
+    Some(1e308),
+    Some(-1e308),
+    Some(1e-308),
+    Some(0.0),
+    None,
+    Some(10.0),
+    Some(0.5),
+];
+
+/// Integers for the `integer` and `bigint` columns of `reals`, row by row
+/// in turn.
+const REAL_INTEGERS: &[(Option<i64>, Option<i64>)] = &[
+    (Some(i32::MAX as i64), Some(i64::MAX)),
+    (Some(-3), Some(i64::MIN)),
+    (Some(0), Some(0)),
+    (None, None),
+];
+
+fn real_pairs() -> Vec<(Option<f64>, Option<f64>)> {
+    REALS
+        .iter()
+        .flat_map(|x| REALS.iter().map(move |y| (*x, *y)))
+        .collect()
+}
+
+fn reals_sql() -> String {
+    let real = |v: Option<f64>| v.map_or("NULL".to_owned(), |v| format!("{v:e}"));
+    let int = |v: Option<i64>| v.map_or("NULL".to_owned(), |v| v.to_string());
+    let values: Vec<String> = real_pairs()
+        .into_iter()
+        .enumerate()
+        .map(|(id, (x, y))| {
+            let (i, b) = REAL_INTEGERS[id % REAL_INTEGERS.len()];
+            format!("({id}, {}, {}, {}, {})", real(x), real(y), int(i), int(b))
+        })
+        .collect();
+    format!(
+        "CREATE TABLE reals (id INTEGER PRIMARY KEY, x DOUBLE PRECISION NULL, \
+         y DOUBLE PRECISION NULL, i INTEGER NULL, b BIGINT NULL); \
+         INSERT INTO reals (id, x, y, i, b) VALUES {};",
+        values.join(", ")
+    )
+}
+
+/// Both databases with the `reals` rows; `None` when PostgreSQL is not
+/// configured.
+fn reals_databases() -> Option<(PgTestDatabase, PgConnection, SqliteConnection)> {
+    let db = PgTestDatabase::create()?;
+    let mut pg = db.connect();
+    pg.batch_execute(&reals_sql()).expect("postgres reals");
+    let AnyConnection::Sqlite(mut sqlite) =
+        AnyConnection::establish(":memory:").expect("open SQLite")
+    else {
+        panic!("`:memory:` is a SQLite URL");
+    };
+    sqlite.batch_execute(&reals_sql()).expect("sqlite reals");
+    Some((db, pg, sqlite))
+}
+
+/// What a query of a `double` gave: its values (compared as numbers, which
+/// the backends write as text differently), or the database's refusal.
+type RealOutcome = Result<Vec<Option<f64>>, String>;
+
+#[derive(QueryableByName)]
+struct RealRow {
+    #[diesel(sql_type = Nullable<Double>)]
+    v: Option<f64>,
+}
+
+/// `expr` on row `id` of `reals` on `backend`, through `load`.
+fn real_value<C>(conn: &mut C, backend: Backend, expr: &Expr, id: usize) -> RealOutcome
+where
+    C: diesel::Connection,
+    diesel::query_builder::SqlQuery: diesel::query_dsl::LoadQuery<'static, C, RealRow>,
+{
+    let table = integration_tests::nullable_columns(
+        "reals",
+        &[
+            ("id", SqlType::Integer),
+            ("x", SqlType::Double),
+            ("y", SqlType::Double),
+            ("i", SqlType::Integer),
+            ("b", SqlType::BigInt),
+        ],
+    );
+    let sql = backend.render_expr(expr, &table).expect("render");
+    diesel::sql_query(format!("SELECT {sql} AS v FROM reals WHERE id = {id}"))
+        .load::<RealRow>(conn)
+        .map(|rows| rows.into_iter().map(|r| r.v).collect())
+        .map_err(|e| e.to_string())
+}
+
+/// What PostgreSQL computes for `x op y` in `double precision`: NULL for a
+/// NULL operand or a zero divisor, a failure for an infinite result from
+/// finite operands, or a zero product or quotient of nonzero ones.
+fn expected_real(op: Function, x: Option<f64>, y: Option<f64>) -> RealOutcome {
+    let (Some(x), Some(y)) = (x, y) else {
+        return Ok(vec![None]);
+    };
+    let result = match op {
+        Function::Add => x + y,
+        Function::Sub => x - y,
+        Function::Mul => x * y,
+        _ if y == 0.0 => return Ok(vec![None]),
+        _ => x / y,
+    };
+    let scales = matches!(op, Function::Mul | Function::Div);
+    if result.is_infinite() {
+        Err("value out of range: overflow".to_owned())
+    } else if scales && result == 0.0 && x != 0.0 && y != 0.0 {
+        Err("value out of range: underflow".to_owned())
+    } else {
+        Ok(vec![Some(result)])
+    }
+}
+
+/// `+ - * /` between two `double` values fail on PostgreSQL when the
+/// result overflows to infinity or a product or quotient underflows to
+/// zero: SQLite, which gives infinity or zero, fails the same way with the
+/// same message, and gives the same value otherwise.
+#[test]
+fn double_arithmetic_fails_on_overflow_on_both_backends() {
+    let Some((_db, mut pg, mut sqlite)) = reals_databases() else {
+        return;
+    };
+    let mut failures = 0;
+    for op in [Function::Add, Function::Sub, Function::Mul, Function::Div] {
+        let expr = call(op, vec![col("x"), col("y")]);
+        for (id, (x, y)) in real_pairs().into_iter().enumerate() {
+            let want = expected_real(op, x, y);
+            failures += usize::from(want.is_err());
+            let postgres = real_value(&mut pg, Backend::Postgres, &expr, id);
+            let sqlite = real_value(&mut sqlite, Backend::Sqlite, &expr, id);
+            assert_eq!(postgres, want, "`{expr}` on PostgreSQL, {x:?} and {y:?}");
+            assert_eq!(sqlite, want, "`{expr}` on SQLite, {x:?} and {y:?}");
+        }
+    }
+    assert!(failures >= 15, "the rows reach past double: {failures}");
+}
+
+/// An integer with a `double` computes in `double precision`, as does a
+/// fractional literal, which PostgreSQL alone would type `numeric` (exact,
+/// never overflowing): the same values or failures on both backends.
+#[test]
+fn mixed_double_arithmetic_computes_as_postgresql_does_on_both_backends() {
+    let Some((_db, mut pg, mut sqlite)) = reals_databases() else {
+        return;
+    };
+    let float = |value: f64| Expr::Literal(Literal::Float(value));
+    let expressions = [
+        call(Function::Mul, vec![col("x"), int(10)]),
+        call(Function::Mul, vec![col("i"), col("x")]),
+        call(Function::Div, vec![col("b"), col("y")]),
+        call(Function::Sub, vec![col("x"), col("b")]),
+        call(Function::Div, vec![col("i"), float(1e-308)]),
+        call(Function::Mul, vec![col("i"), float(1e300)]),
+        call(Function::Mul, vec![float(1e308), int(10)]),
+        call(Function::Add, vec![col("x"), float(1.5)]),
+        call(
+            Function::Mul,
+            vec![call(Function::Add, vec![col("x"), col("i")]), col("y")],
+        ),
+    ];
+    let mut outcomes = (0, 0);
+    for expr in expressions {
+        for id in 0..real_pairs().len() {
+            let postgres = real_value(&mut pg, Backend::Postgres, &expr, id);
+            let sqlite = real_value(&mut sqlite, Backend::Sqlite, &expr, id);
+            assert_eq!(
+                postgres, sqlite,
+                "`{expr}` on row {id} (left: PostgreSQL, right: SQLite)"
+            );
+            match postgres {
+                Ok(_) => outcomes.0 += 1,
+                Err(_) => outcomes.1 += 1,
+            }
+        }
+    }
+    assert!(
+        outcomes.0 > 100 && outcomes.1 > 50,
         "values and failures both: {outcomes:?}"
     );
 }

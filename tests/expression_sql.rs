@@ -58,6 +58,16 @@ fn examples() -> Vec<Expr> {
         call(Function::Mul, vec![n(), int(2)]),
         call(Function::Div, vec![n(), col("m")]),
         call(Function::Mul, vec![col("i"), int(1000)]),
+        call(Function::Add, vec![col("x"), col("y")]),
+        call(
+            Function::Sub,
+            vec![col("x"), Expr::Literal(Literal::Float(1.5))],
+        ),
+        call(
+            Function::Mul,
+            vec![col("i"), Expr::Literal(Literal::Float(1.5))],
+        ),
+        call(Function::Div, vec![col("x"), col("y")]),
         call(Function::Eq, vec![n(), col("m")]),
         call(Function::Lt, vec![a(), text("M")]),
         call(Function::Lt, vec![a(), col("b")]),
@@ -92,6 +102,8 @@ fn row() -> migration_runtime::model::Table {
             ("n", SqlType::BigInt),
             ("m", SqlType::BigInt),
             ("i", SqlType::Integer),
+            ("x", SqlType::Double),
+            ("y", SqlType::Double),
         ],
     )
 }

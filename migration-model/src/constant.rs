@@ -29,6 +29,8 @@ pub enum Constant {
     Bool(bool),
     /// An integer.
     Int(i64),
+    /// A `double`.
+    Float(f64),
     /// A text.
     Text(String),
 }
@@ -76,7 +78,7 @@ impl Expr {
                 Literal::Null => Constant::Null,
                 Literal::Bool(value) => Constant::Bool(*value),
                 Literal::Int(value) => Constant::Int(*value),
-                Literal::Float(_) => Constant::Unknown,
+                Literal::Float(value) => Constant::Float(*value),
                 Literal::Text(text) => Constant::Text(text.to_string()),
             }),
             Expr::Call(Function::And, args) => logic(args, table, false),
@@ -182,7 +184,7 @@ fn call(
     values: &[Constant],
     table: &Table,
 ) -> Result<Constant, ExprError> {
-    use Constant::{Bool, Int, Null, Text, Unknown};
+    use Constant::{Bool, Float, Int, Null, Text, Unknown};
     use Function::*;
     let value = match (function, values) {
         (Add | Sub | Mul | Div, [a, b]) => match (a, b) {
@@ -191,6 +193,7 @@ fn call(
                 Ok(Some(ty)) if ty.is_integer() => arithmetic(function, *a, *b, ty)?,
                 _ => Unknown,
             },
+            (Int(_) | Float(_), Int(_) | Float(_)) => double_arithmetic(function, a, b)?,
             _ => Unknown,
         },
         (Cast(to), [value]) => cast(value, to)?,
@@ -258,6 +261,50 @@ fn arithmetic(function: Function, a: i64, b: i64, ty: SqlType) -> Result<Constan
     Err(ExprError::at(format!(
         "`{written}` is past the range of {}: {PLANNED}{hint}",
         with_range(ty)
+    )))
+}
+
+/// `a op b` in `double precision`, where one of them is a `double`, or
+/// PostgreSQL's failure: an infinite result from finite operands
+/// (`value out of range: overflow`), a zero product or quotient of nonzero
+/// ones (`value out of range: underflow`). `/` by zero is NULL, as the
+/// toolkit writes it.
+fn double_arithmetic(
+    function: Function,
+    a: &Constant,
+    b: &Constant,
+) -> Result<Constant, ExprError> {
+    // An integer operand is converted to `double precision` first, as
+    // PostgreSQL converts it (rounding past 2^53).
+    let number = |value: &Constant| match value {
+        Constant::Int(n) => (*n as f64, n.to_string()),
+        Constant::Float(x) => (*x, format!("{x:?}")),
+        _ => (f64::NAN, String::new()),
+    };
+    let ((x, written_x), (y, written_y)) = (number(a), number(b));
+    let result = match function {
+        Function::Add => x + y,
+        Function::Sub => x - y,
+        Function::Mul => x * y,
+        _ if y == 0.0 => return Ok(Constant::Null),
+        _ => x / y,
+    };
+    let scales = matches!(function, Function::Mul | Function::Div);
+    let failure = if result.is_infinite() {
+        "overflow"
+    } else if scales && result == 0.0 && x != 0.0 && y != 0.0 {
+        "underflow"
+    } else {
+        return Ok(Constant::Float(result));
+    };
+    let written_y = if y < 0.0 {
+        format!("({written_y})")
+    } else {
+        written_y
+    };
+    Err(ExprError::at(format!(
+        "`{written_x} {} {written_y}` is past the range of double() (value out of range: {failure}): {PLANNED}",
+        function.dsl_name()
     )))
 }
 
@@ -434,6 +481,46 @@ mod tests {
         assert!(fold(&add(length, int(2_147_483_645))).is_err());
         assert_eq!(fails_at(&add(null(), overflow())), vec![1]);
         assert_eq!(fold(&add(null(), int(1))), Ok(Constant::Null));
+    }
+
+    /// As PostgreSQL 15 plans them, a fractional literal cast to `double
+    /// precision` as the toolkit writes it.
+    #[test]
+    fn double_literals_alone_fail_on_overflow_and_underflow() {
+        let float = |value: f64| Expr::Literal(Literal::Float(value));
+        let (path, message) =
+            fold(&call(Function::Mul, vec![float(1e308), int(10)])).expect_err("past double");
+        assert!(path.is_empty());
+        assert!(
+            message.starts_with(
+                "`1e308 * 10` is past the range of double() (value out of range: overflow)"
+            ),
+            "{message}"
+        );
+        let (_, message) =
+            fold(&call(Function::Mul, vec![float(1e-308), float(1e-308)])).expect_err("underflows");
+        assert!(
+            message.contains("(value out of range: underflow)"),
+            "{message}"
+        );
+        let (_, message) =
+            fold(&call(Function::Sub, vec![float(-1e308), float(1e308)])).expect_err("past double");
+        assert!(message.starts_with("`-1e308 - 1e308`"), "{message}");
+        assert_eq!(
+            fold(&call(Function::Mul, vec![float(1.5), int(2)])),
+            Ok(Constant::Float(3.0))
+        );
+        assert_eq!(
+            fold(&call(Function::Div, vec![float(1e308), int(0)])),
+            Ok(Constant::Null)
+        );
+        assert_eq!(
+            fails_at(&add(
+                col("i"),
+                call(Function::Add, vec![float(1e308), float(1e308)])
+            )),
+            vec![1]
+        );
     }
 
     #[test]

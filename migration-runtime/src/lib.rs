@@ -54,6 +54,7 @@ pub mod schema_rs;
 mod set;
 pub mod sqlite_functions;
 mod sqlite_integers;
+mod sqlite_reals;
 pub mod testing;
 
 pub use connection::{AnyConnection, BoxError, MultiBackend, backend_of};

@@ -10,7 +10,10 @@
 //! Integer arithmetic fails past its type's range as on PostgreSQL, where
 //! SQLite alone would give a floating-point number: the dialect writes it as
 //! `int_add`, `int_sub`, `int_mul` and `int_div` (see `sqlite_integers`),
-//! defined here too.
+//! defined here too; floating-point arithmetic fails on overflow and
+//! underflow as on PostgreSQL, where SQLite alone would give infinity or
+//! zero, through `real_add`, `real_sub`, `real_mul` and `real_div` (see
+//! `sqlite_reals`).
 
 use diesel::SqliteConnection;
 use diesel::sql_types::{Nullable, Text};
@@ -25,7 +28,9 @@ extern "SQL" {
 
 /// Defines `unicode_lower` and `unicode_upper`, and the integer arithmetic
 /// that fails past its type's range (`int_add`, `int_sub`, `int_mul`,
-/// `int_div`, `int_fit`), on `conn`.
+/// `int_div`, `int_fit`) and the floating-point arithmetic that fails on
+/// overflow and underflow (`real_add`, `real_sub`, `real_mul`, `real_div`),
+/// on `conn`.
 ///
 /// Connections the toolkit opens ([`AnyConnection::establish`](crate::AnyConnection::establish),
 /// the CLI, the runner) and migrations run through diesel's
@@ -58,6 +63,7 @@ pub fn register_sqlite_functions(conn: &mut SqliteConnection) -> diesel::QueryRe
         text.map(|t| fold(&t, Case::Upper))
     })?;
     crate::sqlite_integers::register(conn)?;
+    crate::sqlite_reals::register(conn)?;
     Ok(())
 }
 

@@ -1,6 +1,6 @@
 //! PostgreSQL: every step is one `ALTER`/`CREATE`/`DROP`/`UPDATE`.
 
-use migration_model::{ColumnDefault, Expr, Function, Op, Schema, SqlType, Table};
+use migration_model::{ColumnDefault, Expr, Function, Literal, Op, Schema, SqlType, Table};
 
 use super::sql::{self, Dialect, quote_ident};
 
@@ -55,9 +55,39 @@ impl Dialect for Postgres {
                 [text, delimiter] => Ok(sql::after_first(text, delimiter, "STRPOS", "CHAR_LENGTH")),
                 _ => Err("after_first takes a text and a delimiter".into()),
             })),
+            Function::Add | Function::Sub | Function::Mul | Function::Div => {
+                double_literals(self, function, args, row)
+            }
             _ => None,
         }
     }
+}
+
+/// Arithmetic with a fractional literal operand, which PostgreSQL types
+/// `numeric` (never overflowing, exact) where the toolkit's expressions
+/// type it `double`, as SQLite computes it: the literal is cast, so the
+/// operation is `double precision` and fails on overflow on both backends.
+/// `None` without such an operand.
+fn double_literals(
+    dialect: &Postgres,
+    function: Function,
+    args: &[Expr],
+    row: &Table,
+) -> Option<Result<String, String>> {
+    let is_fraction = |arg: &Expr| matches!(arg, Expr::Literal(Literal::Float(_)));
+    if !args.iter().any(is_fraction) {
+        return None;
+    }
+    let args: Vec<Expr> = args
+        .iter()
+        .map(|arg| match arg {
+            Expr::Literal(Literal::Float(_)) => {
+                Expr::Call(Function::Cast(SqlType::Double), vec![arg.clone()].into())
+            }
+            _ => arg.clone(),
+        })
+        .collect();
+    Some(sql::common_call(dialect, function, &args, row))
 }
 
 fn alter(table: &str, change: String) -> String {
