@@ -11,7 +11,7 @@ mod statement;
 
 use migration_model::{Expr, Op, Schema, Table};
 
-pub use sql::{quote_ident, quote_text};
+pub use sql::{KeyRange, quote_ident, quote_text};
 pub use sqlite::rebuilt_table as sqlite_rebuilt_table;
 pub use statement::{Placement, Statement};
 
@@ -77,53 +77,17 @@ impl Backend {
     }
 
     /// One batch of a batched backfill on a database whose schema is
-    /// `before`: the `UPDATE` limited to the rows whose single-column key
-    /// is after `after` (when given) and at most `upto` (when given). Key
-    /// bounds are text literals the database converts.
+    /// `before`: the step's `UPDATE` limited to the rows of `range`.
     pub fn render_batch(
         self,
         op: &Op,
         before: &Schema,
-        key: &str,
-        after: Option<&str>,
-        upto: Option<&str>,
+        range: &KeyRange,
     ) -> Result<String, String> {
-        let Op::Backfill {
-            table,
-            column,
-            value,
-            only_where,
-            ..
-        } = op
-        else {
-            return Err(format!("{op} is not a backfill"));
-        };
-        let row = sql::table(before, table)?;
-        let render = |expr: &Expr| self.render_expr(expr, row);
-        let mut conditions = Vec::new();
-        if let Some(after) = after {
-            conditions.push(format!("{} > {}", quote_ident(key), quote_text(after)));
+        match self {
+            Backend::Postgres => sql::backfill(&postgres::Postgres, op, before, Some(range)),
+            Backend::Sqlite => sql::backfill(&sqlite::Sqlite::default(), op, before, Some(range)),
         }
-        if let Some(upto) = upto {
-            conditions.push(format!("{} <= {}", quote_ident(key), quote_text(upto)));
-        }
-        if let Some(condition) = only_where {
-            conditions.push(render(condition)?);
-        }
-        let mut sql = format!(
-            "UPDATE {} SET {} = {}",
-            quote_ident(table),
-            quote_ident(column),
-            match self {
-                Backend::Postgres => sql::assigned_to(&postgres::Postgres, value, row, column)?,
-                Backend::Sqlite =>
-                    sql::assigned_to(&sqlite::Sqlite::default(), value, row, column)?,
-            }
-        );
-        if !conditions.is_empty() {
-            sql.push_str(&format!(" WHERE {}", conditions.join(" AND ")));
-        }
-        Ok(sql)
     }
 
     /// The backend's usual name.

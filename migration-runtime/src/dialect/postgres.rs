@@ -172,19 +172,7 @@ pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>, String> {
         Op::DropForeignKey { table, name } => {
             alter(table, format!("DROP CONSTRAINT {}", quote_ident(name)))
         }
-        Op::Backfill {
-            table,
-            column,
-            value,
-            only_where,
-            ..
-        } => sql::update(
-            dialect,
-            sql::table(before, table)?,
-            column,
-            value,
-            only_where.as_ref(),
-        )?,
+        Op::Backfill { .. } => sql::backfill(dialect, op, before, None)?,
         Op::Sql { up, .. } => up.postgres.to_string(),
         Op::RunRust { function, .. } => sql::rust_step_note(function),
     };

@@ -6,8 +6,8 @@
 
 use migration_model::types::Family;
 use migration_model::{
-    Column, ColumnDefault, Expr, ForeignKey, Function, Index, Literal, RefAction, Schema, SqlType,
-    Table, predicate,
+    Column, ColumnDefault, Expr, ForeignKey, Function, Index, Literal, Op, RefAction, Schema,
+    SqlType, Table, predicate,
 };
 
 /// What a backend spells its own way.
@@ -341,23 +341,66 @@ pub fn assigned_to<D: Dialect + ?Sized>(
     dialect.assigned(value, row, target.ty)
 }
 
-/// `UPDATE table SET column = value [WHERE condition]`, the expressions
-/// evaluated on each row of `table`.
-pub fn update<D: Dialect + ?Sized>(
+/// The rows of one batch of a batched backfill: those whose single-column
+/// `key` is after `after` (when given) and at most `upto` (when given). The
+/// bounds are text literals the database converts to the key's type.
+pub struct KeyRange<'a> {
+    /// The key column.
+    pub key: &'a str,
+    /// The last key of the batch before, if any.
+    pub after: Option<&'a str>,
+    /// The last key of this batch; `None` for the last batch.
+    pub upto: Option<&'a str>,
+}
+
+/// A backfill's `UPDATE table SET column = value [WHERE ..]` on a database
+/// whose schema is `before`, limited to the batch `range` when given, the
+/// expressions evaluated on each row of the table.
+pub fn backfill<D: Dialect + ?Sized>(
     dialect: &D,
-    table: &Table,
-    column: &str,
-    value: &Expr,
-    only_where: Option<&Expr>,
+    op: &Op,
+    before: &Schema,
+    range: Option<&KeyRange>,
 ) -> Result<String, String> {
+    let Op::Backfill {
+        table,
+        column,
+        value,
+        only_where,
+        ..
+    } = op
+    else {
+        return Err(format!("{op} is not a backfill"));
+    };
+    let row = self::table(before, table)?;
+    let mut conditions = Vec::new();
+    if let Some(range) = range {
+        if let Some(after) = range.after {
+            conditions.push(format!(
+                "{} > {}",
+                quote_ident(range.key),
+                quote_text(after)
+            ));
+        }
+        if let Some(upto) = range.upto {
+            conditions.push(format!(
+                "{} <= {}",
+                quote_ident(range.key),
+                quote_text(upto)
+            ));
+        }
+    }
+    if let Some(condition) = only_where {
+        conditions.push(expr(dialect, condition, row)?);
+    }
     let mut sql = format!(
         "UPDATE {} SET {} = {}",
-        quote_ident(&table.name),
+        quote_ident(&row.name),
         quote_ident(column),
-        assigned_to(dialect, value, table, column)?
+        assigned_to(dialect, value, row, column)?
     );
-    if let Some(condition) = only_where {
-        sql.push_str(&format!(" WHERE {}", expr(dialect, condition, table)?));
+    if !conditions.is_empty() {
+        sql.push_str(&format!(" WHERE {}", conditions.join(" AND ")));
     }
     Ok(sql)
 }

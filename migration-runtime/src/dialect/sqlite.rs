@@ -294,19 +294,7 @@ pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>, String> {
             sql::create_index(dialect, index, sql::table(before, &index.table)?, false)?
         }
         Op::DropIndex { name } => format!("DROP INDEX {}", quote_ident(name)),
-        Op::Backfill {
-            table,
-            column,
-            value,
-            only_where,
-            ..
-        } => sql::update(
-            dialect,
-            sql::table(before, table)?,
-            column,
-            value,
-            only_where.as_ref(),
-        )?,
+        Op::Backfill { .. } => sql::backfill(dialect, op, before, None)?,
         Op::Sql { up, .. } => up.sqlite.to_string(),
         Op::RunRust { function, .. } => sql::rust_step_note(function),
     };

@@ -15,7 +15,7 @@ use super::batch_size::BatchSize;
 use super::segments::{self, Segment, Work};
 use super::{Runner, history, lock, timeouts};
 use crate::data_step;
-use crate::dialect::{Backend, Statement, quote_ident, quote_text};
+use crate::dialect::{Backend, KeyRange, Statement, quote_ident, quote_text};
 use crate::error::Error;
 use crate::migration::Migration;
 use crate::set::{Direction, Mode, PlannedStep};
@@ -425,9 +425,11 @@ impl Runner<'_> {
                 .render_batch(
                     step.op,
                     &step.before,
-                    &key,
-                    after.as_deref(),
-                    upto.as_deref(),
+                    &KeyRange {
+                        key: &key,
+                        after: after.as_deref(),
+                        upto: upto.as_deref(),
+                    },
                 )
                 .map_err(|message| Error::Render {
                     migration: id.to_owned(),
