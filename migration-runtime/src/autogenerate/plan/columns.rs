@@ -3,27 +3,32 @@
 use migration_model::{Column, Op};
 
 use super::{Change, Plan, TypeChange, model_type, owned};
-use crate::schema_rs::DeclaredType;
+use crate::schema_rs::{DeclaredType, DieselColumn};
 
 impl Plan<'_> {
-    pub(super) fn changed_types(&self, kept: &[String]) -> Vec<TypeChange> {
-        let mut changes = Vec::new();
-        for name in kept {
+    /// Each column of a kept table that both the head and `schema.rs` have:
+    /// its table, the head's column and the declared one.
+    fn kept_columns<'p>(
+        &'p self,
+        kept: &'p [String],
+    ) -> impl Iterator<Item = (&'p String, &'p Column, &'p DieselColumn)> + 'p {
+        kept.iter().flat_map(move |name| {
             let declared = self.declared_table(name);
-            let Some(table) = self.current(name) else {
-                continue;
-            };
-            for column in table.columns.iter() {
-                let Some(wanted) = declared.column(&column.name) else {
-                    continue;
-                };
-                if !DeclaredType::of(wanted).fits(column.ty) {
-                    let (ty, decide) = model_type(name, wanted);
-                    changes.push((name.clone(), column.name.to_string(), ty, decide));
-                }
-            }
-        }
-        changes
+            self.current(name)
+                .into_iter()
+                .flat_map(|table| table.columns.iter())
+                .filter_map(move |column| Some((name, column, declared.column(&column.name)?)))
+        })
+    }
+
+    pub(super) fn changed_types(&self, kept: &[String]) -> Vec<TypeChange> {
+        self.kept_columns(kept)
+            .filter(|(_, column, wanted)| !DeclaredType::of(wanted).fits(column.ty))
+            .map(|(name, column, wanted)| {
+                let (ty, decide) = model_type(name, wanted);
+                (name.clone(), column.name.to_string(), ty, decide)
+            })
+            .collect()
     }
 
     pub(super) fn add_columns(&mut self, kept: &[String]) {
@@ -100,20 +105,11 @@ impl Plan<'_> {
     }
 
     pub(super) fn change_nullability(&mut self, kept: &[String]) {
-        let mut changes = Vec::new();
-        for name in kept {
-            let declared = self.declared_table(name);
-            let Some(table) = self.current(name) else {
-                continue;
-            };
-            for column in table.columns.iter() {
-                if let Some(wanted) = declared.column(&column.name)
-                    && wanted.nullable != column.nullable
-                {
-                    changes.push((name.clone(), column.name.to_string(), wanted.nullable));
-                }
-            }
-        }
+        let changes: Vec<_> = self
+            .kept_columns(kept)
+            .filter(|(_, column, wanted)| wanted.nullable != column.nullable)
+            .map(|(name, column, wanted)| (name.clone(), column.name.to_string(), wanted.nullable))
+            .collect();
         for (table, column, nullable) in changes {
             let comments = if nullable {
                 Vec::new()
