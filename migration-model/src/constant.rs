@@ -372,30 +372,18 @@ fn parse_integer(text: &str) -> Option<i128> {
 #[cfg(test)]
 mod tests {
     use super::{Constant, check_assigned};
-    use crate::{Column, Expr, Function, List, Literal, SqlType, Table};
-
-    fn column(name: &str, ty: SqlType) -> Column {
-        Column {
-            name: name.to_owned().into(),
-            ty,
-            nullable: true,
-            default: None,
-        }
-    }
+    use crate::test_tables::{column, table};
+    use crate::{Expr, Function, Literal, SqlType, Table};
 
     fn counters() -> Table {
-        Table {
-            name: "counters".to_owned().into(),
-            columns: List::Owned(vec![
-                column("s", SqlType::SmallInt),
-                column("i", SqlType::Integer),
-                column("flag", SqlType::Bool),
-            ]),
-            primary_key: List::Owned(Vec::new()),
-            uniques: List::Owned(Vec::new()),
-            checks: List::Owned(Vec::new()),
-            foreign_keys: List::Owned(Vec::new()),
-        }
+        table(
+            "counters",
+            &[
+                ("s", SqlType::SmallInt),
+                ("i", SqlType::Integer),
+                ("flag", SqlType::Bool),
+            ],
+        )
     }
 
     fn col(name: &str) -> Expr {

@@ -531,27 +531,18 @@ fn wider_integer(a: SqlType, b: SqlType) -> SqlType {
 #[cfg(test)]
 mod tests {
     use super::{Expr, Function, Literal};
-    use crate::{Column, List, SqlType, Table};
+    use crate::test_tables::table;
+    use crate::{SqlType, Table};
 
     fn integers() -> Table {
-        let column = |name: &str, ty| Column {
-            name: name.to_owned().into(),
-            ty,
-            nullable: true,
-            default: None,
-        };
-        Table {
-            name: "integers".to_owned().into(),
-            columns: List::Owned(vec![
-                column("s", SqlType::SmallInt),
-                column("i", SqlType::Integer),
-                column("b", SqlType::BigInt),
-            ]),
-            primary_key: List::Owned(Vec::new()),
-            uniques: List::Owned(Vec::new()),
-            checks: List::Owned(Vec::new()),
-            foreign_keys: List::Owned(Vec::new()),
-        }
+        table(
+            "integers",
+            &[
+                ("s", SqlType::SmallInt),
+                ("i", SqlType::Integer),
+                ("b", SqlType::BigInt),
+            ],
+        )
     }
 
     fn col(name: &str) -> Expr {

@@ -21,6 +21,8 @@ pub mod reverse;
 pub mod review;
 pub mod schema;
 pub mod table;
+#[cfg(test)]
+mod test_tables;
 pub mod types;
 
 pub use constant::Constant;

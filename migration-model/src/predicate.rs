@@ -121,29 +121,20 @@ pub fn unindexable(value: &Expr) -> Option<(Vec<usize>, &'static str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Column, List, Literal, SqlType};
+    use crate::test_tables::table;
+    use crate::{List, Literal, SqlType};
 
     fn members() -> Table {
-        let column = |name: &'static str, ty| Column {
-            name: name.into(),
-            ty,
-            nullable: true,
-            default: None,
-        };
-        Table {
-            name: "members".into(),
-            columns: List::Owned(vec![
-                column("email", SqlType::Text),
-                column("deleted", SqlType::Bool),
-                column("starts_at", SqlType::TimestampTz),
-                column("ends_at", SqlType::TimestampTz),
-                column("booked_at", SqlType::Timestamp),
-            ]),
-            primary_key: List::Borrowed(&[]),
-            uniques: List::Borrowed(&[]),
-            checks: List::Borrowed(&[]),
-            foreign_keys: List::Borrowed(&[]),
-        }
+        table(
+            "members",
+            &[
+                ("email", SqlType::Text),
+                ("deleted", SqlType::Bool),
+                ("starts_at", SqlType::TimestampTz),
+                ("ends_at", SqlType::TimestampTz),
+                ("booked_at", SqlType::Timestamp),
+            ],
+        )
     }
 
     fn call(function: Function, args: Vec<Expr>) -> Expr {
