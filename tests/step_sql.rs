@@ -161,11 +161,8 @@ fn statements(id: &str, backend: Backend) -> Vec<String> {
             ));
             continue;
         }
-        if let migration_runtime::model::Op::Backfill {
-            batch_size: Some(rows),
-            ..
-        } = step.op
-        {
+        if let Some(batch) = &step.batch {
+            let rows = batch.rows;
             out.extend(step.statements.iter().map(|s| {
                 format!(
                     "-- in batches of up to {rows} rows in key order, each its own transaction: {}",

@@ -219,6 +219,7 @@ impl MigrationSet {
             steps.push(PlannedStep {
                 op,
                 statements,
+                batch: batch_of(op, &schema, backend),
                 before: schema.clone(),
             });
             schema.apply(op).map_err(model)?;
@@ -234,6 +235,43 @@ pub struct PlannedStep {
     pub op: &'static Op,
     /// Its SQL, in order, each with where it runs.
     pub statements: Vec<Statement>,
+    /// How the runner cuts it into batches, for a batched backfill it can
+    /// cut (the runner still runs it whole in a run that is one
+    /// transaction).
+    pub batch: Option<Batch>,
     /// The schema it runs on.
     pub before: Schema,
+}
+
+/// How a batched backfill is cut: in the order of its table's
+/// single-column key, each batch its own transaction of up to `rows` rows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Batch {
+    /// The key the batches follow.
+    pub key: String,
+    /// The most rows a batch takes (`.batched(rows)`).
+    pub rows: u32,
+}
+
+/// The batches of `op` on `before`, when it is a batched backfill whose
+/// table has a single-column key `backend` can bound batches by; anything
+/// else runs as one statement.
+fn batch_of(op: &Op, before: &Schema, backend: Backend) -> Option<Batch> {
+    let Op::Backfill {
+        table,
+        batch_size: Some(rows),
+        ..
+    } = op
+    else {
+        return None;
+    };
+    let table = before.table(table)?;
+    let [key] = table.primary_key.as_ref() else {
+        return None;
+    };
+    let ty = table.column(key)?.ty;
+    backend.bounds_batches_by(ty).then(|| Batch {
+        key: key.to_string(),
+        rows: *rows,
+    })
 }

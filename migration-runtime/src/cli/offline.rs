@@ -196,13 +196,7 @@ pub(super) fn write_transactions(
 ) -> Result<(), BoxError> {
     let mut open = false;
     for step in steps {
-        let batch = match step.op {
-            crate::model::Op::Backfill {
-                batch_size: Some(rows),
-                ..
-            } => Some(rows),
-            _ => None,
-        };
+        let batch = step.batch.as_ref().map(|batch| batch.rows);
         for statement in &step.statements {
             let starts_anew = statement.placement != Placement::InTransaction || batch.is_some();
             if open && starts_anew {

@@ -9,7 +9,7 @@ mod sqlite;
 mod sqlite_arithmetic;
 mod statement;
 
-use migration_model::{Expr, Op, Schema, Table};
+use migration_model::{Expr, Op, Schema, SqlType, Table};
 
 pub use sql::{KeyRange, quote_ident, quote_text};
 pub use sqlite::rebuilt_table as sqlite_rebuilt_table;
@@ -88,6 +88,13 @@ impl Backend {
             Backend::Postgres => sql::backfill(&postgres::Postgres, op, before, Some(range)),
             Backend::Sqlite => sql::backfill(&sqlite::Sqlite::default(), op, before, Some(range)),
         }
+    }
+
+    /// Whether batches can be bounded by a key of type `ty`, written as the
+    /// text literals [`KeyRange`] holds: not on SQLite for a `bytes()` key,
+    /// since a blob never compares equal to, or below, text there.
+    pub fn bounds_batches_by(self, ty: SqlType) -> bool {
+        !(self == Backend::Sqlite && ty == SqlType::Bytes)
     }
 
     /// The backend's usual name.

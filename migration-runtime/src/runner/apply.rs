@@ -9,7 +9,7 @@
 
 use std::time::{Duration, Instant};
 
-use migration_model::{Op, SqlType};
+use migration_model::Op;
 
 use super::batch_size::BatchSize;
 use super::segments::{self, Segment, Work};
@@ -19,32 +19,6 @@ use crate::dialect::{Backend, KeyRange, Statement, quote_ident, quote_text};
 use crate::error::Error;
 use crate::migration::Migration;
 use crate::set::{Direction, Mode, PlannedStep};
-
-/// For a batched backfill on a table with a single-column key: the table,
-/// the key and the batch size. Anything else runs as one statement, and so
-/// does a backfill keyed by a `bytes()` column on SQLite, where a blob never
-/// compares equal to, or below, the text a batch's bounds are written as.
-fn batch_key(step: &PlannedStep, backend: Backend) -> Option<(String, String, u32)> {
-    let Op::Backfill {
-        table,
-        batch_size: Some(size),
-        ..
-    } = step.op
-    else {
-        return None;
-    };
-    let table_model = step.before.table(table)?;
-    let [key] = table_model.primary_key.as_ref() else {
-        return None;
-    };
-    let blob_key = table_model
-        .column(key)
-        .is_some_and(|column| column.ty == SqlType::Bytes);
-    if blob_key && backend == Backend::Sqlite {
-        return None;
-    }
-    Some((table.to_string(), key.to_string(), *size))
-}
 
 /// What a batch's transaction sets first. On PostgreSQL a batch's commit
 /// does not wait for its WAL to reach the disk: the batch and its progress
@@ -155,8 +129,7 @@ impl Runner<'_> {
     pub(super) fn alone_statement(&self, id: &str, segment: usize) -> Result<Statement, Error> {
         let backend = self.conn.backend();
         let steps = self.set.plan(id, Direction::Up, backend, Mode::Online)?;
-        match segments::split(&steps, true, |step| batch_key(step, backend).is_some()).get(segment)
-        {
+        match segments::split(&steps, true).get(segment) {
             Some((Segment::Alone(statement), _)) => Ok((*statement).clone()),
             _ => Err(Error::Model {
                 migration: id.to_owned(),
@@ -176,7 +149,7 @@ impl Runner<'_> {
         let backend = self.conn.backend();
         let steps = self.set.plan(id, direction, backend, self.mode())?;
         let batches = direction == Direction::Up && !self.whole_run;
-        let segments = segments::split(&steps, batches, |step| batch_key(step, backend).is_some());
+        let segments = segments::split(&steps, batches);
         let started = Instant::now();
         let resumed = match direction {
             Direction::Up if self.partly_applied.iter().any(|p| p == id) => {
@@ -399,11 +372,12 @@ impl Runner<'_> {
         mut after: Option<String>,
     ) -> Result<(), Error> {
         let backend = self.conn.backend();
-        let Some((table, key, most)) = batch_key(step, backend) else {
+        let (Some(batch), Op::Backfill { table, .. }) = (&step.batch, step.op) else {
             return Ok(());
         };
+        let (table, key) = (table.to_string(), batch.key.clone());
         let bar = self.progress_bar(&table, &key, after.as_deref())?;
-        let mut size = BatchSize::new(most, self.batch_time);
+        let mut size = BatchSize::new(batch.rows, self.batch_time);
         loop {
             let rows = size.next();
             let from = after

@@ -41,18 +41,14 @@ pub struct Start {
 /// a batched backfill on a table with a single-column key is a segment of
 /// its own; otherwise it is one `UPDATE` in the transaction around it. The
 /// last segment is always a transaction: the history rows commit with it.
-pub fn split<'p>(
-    steps: &'p [PlannedStep],
-    batches: bool,
-    is_batched: impl Fn(&PlannedStep) -> bool,
-) -> Vec<(Segment<'p>, Start)> {
+pub fn split<'p>(steps: &'p [PlannedStep], batches: bool) -> Vec<(Segment<'p>, Start)> {
     let mut cutter = Cutter::default();
     for (index, step) in steps.iter().enumerate() {
         let here = Start {
             step: index,
             midway: false,
         };
-        if batches && is_batched(step) {
+        if batches && step.batch.is_some() {
             cutter.close();
             cutter.segments.push((Segment::Batched(step), here));
             continue;
